@@ -1,0 +1,1 @@
+"""Pure: the protocol schema, loading and validation, and registry-record importers."""

@@ -1,0 +1,132 @@
+"""Django settings. Read from the environment when Django configures itself, never by the domain core.
+
+TRIALDESK_DATABASE_URL  postgresql://... switches from the embedded SQLite database to PostgreSQL
+TRIALDESK_DATA_DIR      folder of the SQLite database (default ./data)
+TRIALDESK_SECRET_KEY    secret key (generated and kept in the data folder when absent)
+TRIALDESK_DEBUG         1 for development error pages
+TRIALDESK_SECURE_COOKIES 0 to allow cookies over plain http (the local server); 1 by default behind TLS
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+DATA_DIR = Path(os.environ.get("TRIALDESK_DATA_DIR", "data")).resolve()
+DEBUG = os.environ.get("TRIALDESK_DEBUG", "0") == "1"
+
+
+def _secret_key() -> str:
+    explicit = os.environ.get("TRIALDESK_SECRET_KEY")
+    if explicit:
+        return explicit
+    key_file = DATA_DIR / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    return "insecure-key-for-tests-only-" + secrets.token_hex(8) if os.environ.get("PYTEST_VERSION") else _new_key(key_file)
+
+
+def _new_key(key_file: Path) -> str:
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = [h for h in os.environ.get("TRIALDESK_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "trialdesk.records",
+    "trialdesk.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "trialdesk.web.middleware.UserPreferencesMiddleware",
+]
+
+ROOT_URLCONF = "trialdesk.web.urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "trialdesk.web.context.trialdesk_context",
+            ]
+        },
+    }
+]
+WSGI_APPLICATION = "trialdesk.web.wsgi.application"
+
+_database_url = os.environ.get("TRIALDESK_DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=0)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "trialdesk.sqlite3"),
+            # IMMEDIATE transactions take the write lock at BEGIN: allocation under concurrency never deadlocks.
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 30},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+_secure = os.environ.get("TRIALDESK_SECURE_COOKIES", "1") == "1"
+SESSION_COOKIE_SECURE = _secure
+CSRF_COOKIE_SECURE = _secure
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 3600
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fa", "فارسی")]
+LOCALE_PATHS = [str(Path(__file__).parent / "web" / "locale")]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "static/"
+STATIC_ROOT = str(DATA_DIR / "static")
+
+# Failed sign-ins per account and per address before a lock-out (window in seconds).
+LOGIN_THROTTLE_ATTEMPTS = 5
+LOGIN_THROTTLE_WINDOW = 15 * 60
+
+LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -1,0 +1,1 @@
+"""Shipped protocol files; the lupus exosome trial is the default study."""

@@ -1,0 +1,41 @@
+"""Fakes for the clock and the random source, so rules are tested with a fixed time and seed.
+
+Production code takes a `Clock` (anything with `now() -> datetime`) and a `random.Random`;
+tests hand it these.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The real clock, in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class FixedClock:
+    """A clock that says what it is told; `advance` moves it forward."""
+
+    current: datetime
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, delta: timedelta) -> None:
+        self.current = self.current + delta
+
+
+def seeded_random(seed: int = 20210608) -> random.Random:
+    """A reproducible random source for tests (default seed: the ethics approval date)."""
+    return random.Random(seed)
