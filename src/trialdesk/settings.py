@@ -96,6 +96,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+if os.environ.get("PYTEST_VERSION"):  # the test suite hashes hundreds of passwords: same algorithm, cheaper cost
+    PASSWORD_HASHERS = ["trialdesk.records.hashers.TestArgon2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

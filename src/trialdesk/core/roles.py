@@ -1,0 +1,113 @@
+"""Roles and the actions each may take: the one role x action table, enforced by services.
+
+A role is held per site (or study-wide when no site is named). The table below is rendered into
+docs/roles.md and a test checks that the two agree.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    RHEUMATOLOGIST = "rheumatologist"  # screens, examines, fills checklists
+    INVESTIGATOR = "investigator"  # gives the treatment, signs the casebook
+    EPIDEMIOLOGIST = "epidemiologist"  # owns the randomization list
+    MONITOR = "monitor"  # verifies source data, raises queries
+    STATISTICIAN = "statistician"  # analyses, read-only on data
+    ETHICS_COMMITTEE = "ethics_committee"  # read-only reports, safety decisions
+    DATA_MANAGER = "data_manager"  # queries, locks
+    ADMINISTRATOR = "administrator"  # sites, people, roles
+
+
+class Action(StrEnum):
+    VIEW_STUDY = "view_study"
+    MANAGE_SITES = "manage_sites"
+    MANAGE_PEOPLE = "manage_people"
+    LOAD_PROTOCOL = "load_protocol"
+    VIEW_PARTICIPANTS = "view_participants"
+    VIEW_IDENTITY = "view_identity"
+    REGISTER_PARTICIPANT = "register_participant"
+    SCREEN = "screen"
+    RECORD_CONSENT = "record_consent"
+    RANDOMIZE = "randomize"
+    GENERATE_LIST = "generate_list"
+    VIEW_LIST = "view_list"
+    VIEW_CONCEALMENT_REPORT = "view_concealment_report"
+    GIVE_TREATMENT = "give_treatment"
+    MANAGE_LOTS = "manage_lots"
+    ENTER_FORM_DATA = "enter_form_data"
+    REPORT_ADVERSE_EVENT = "report_adverse_event"
+    DECIDE_STUDY_PAUSE = "decide_study_pause"
+    RAISE_QUERY = "raise_query"
+    ANSWER_QUERY = "answer_query"
+    VERIFY_SOURCE = "verify_source"
+    LOCK_FORM = "lock_form"
+    SIGN_CASEBOOK = "sign_casebook"
+    LOCK_DATABASE = "lock_database"
+    VIEW_REPORTS = "view_reports"
+    VIEW_AUDIT = "view_audit"
+
+
+R = Role
+A = Action
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    A.VIEW_STUDY: frozenset(Role),
+    A.MANAGE_SITES: frozenset({R.ADMINISTRATOR}),
+    A.MANAGE_PEOPLE: frozenset({R.ADMINISTRATOR}),
+    A.LOAD_PROTOCOL: frozenset({R.ADMINISTRATOR}),
+    A.VIEW_PARTICIPANTS: frozenset(
+        {
+            R.RHEUMATOLOGIST,
+            R.INVESTIGATOR,
+            R.EPIDEMIOLOGIST,
+            R.MONITOR,
+            R.DATA_MANAGER,
+            R.ADMINISTRATOR,
+            R.STATISTICIAN,
+        }
+    ),
+    # Names and contact details: only those who meet the patient, and the monitor who verifies source documents.
+    A.VIEW_IDENTITY: frozenset({R.RHEUMATOLOGIST, R.INVESTIGATOR, R.MONITOR}),
+    A.REGISTER_PARTICIPANT: frozenset({R.RHEUMATOLOGIST, R.INVESTIGATOR}),
+    A.SCREEN: frozenset({R.RHEUMATOLOGIST}),
+    A.RECORD_CONSENT: frozenset({R.RHEUMATOLOGIST, R.INVESTIGATOR}),
+    A.RANDOMIZE: frozenset({R.RHEUMATOLOGIST, R.INVESTIGATOR}),
+    A.GENERATE_LIST: frozenset({R.EPIDEMIOLOGIST}),
+    A.VIEW_LIST: frozenset({R.EPIDEMIOLOGIST}),
+    A.VIEW_CONCEALMENT_REPORT: frozenset({R.EPIDEMIOLOGIST, R.MONITOR}),
+    A.GIVE_TREATMENT: frozenset({R.INVESTIGATOR}),
+    A.MANAGE_LOTS: frozenset({R.INVESTIGATOR}),
+    A.ENTER_FORM_DATA: frozenset({R.RHEUMATOLOGIST, R.INVESTIGATOR}),
+    A.REPORT_ADVERSE_EVENT: frozenset({R.RHEUMATOLOGIST, R.INVESTIGATOR}),
+    A.DECIDE_STUDY_PAUSE: frozenset({R.ETHICS_COMMITTEE}),
+    A.RAISE_QUERY: frozenset({R.MONITOR, R.DATA_MANAGER}),
+    A.ANSWER_QUERY: frozenset({R.RHEUMATOLOGIST, R.INVESTIGATOR}),
+    A.VERIFY_SOURCE: frozenset({R.MONITOR}),
+    A.LOCK_FORM: frozenset({R.DATA_MANAGER}),
+    A.SIGN_CASEBOOK: frozenset({R.INVESTIGATOR}),
+    A.LOCK_DATABASE: frozenset({R.DATA_MANAGER}),
+    A.VIEW_REPORTS: frozenset(
+        {
+            R.ETHICS_COMMITTEE,
+            R.STATISTICIAN,
+            R.MONITOR,
+            R.DATA_MANAGER,
+            R.EPIDEMIOLOGIST,
+            R.ADMINISTRATOR,
+            R.INVESTIGATOR,
+            R.RHEUMATOLOGIST,
+        }
+    ),
+    A.VIEW_AUDIT: frozenset({R.MONITOR, R.DATA_MANAGER, R.ADMINISTRATOR}),
+}
+
+
+def may(roles: frozenset[Role], action: Action) -> bool:
+    """True when any of `roles` allows `action`."""
+    return bool(roles & PERMISSIONS[action])
+
+
+def roles_allowed(action: Action) -> frozenset[Role]:
+    return PERMISSIONS[action]

@@ -1,0 +1,1 @@
+"""Storage only: Django models, migrations and the hash-chained audit log. No business rules here."""

@@ -1,0 +1,138 @@
+"""Registering participants for screening and listing them, with identity shown only to roles that need it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import transaction
+
+from trialdesk.core.roles import Action
+from trialdesk.errors import NotFound, PermissionDenied, Problem, ValidationFailed
+from trialdesk.records import audit
+from trialdesk.records.models import Participant, ParticipantIdentity, Site, SiteSequence
+from trialdesk.services.actors import Actor, authorize
+from trialdesk.testing import Clock, SystemClock
+
+SEXES = ("female", "male")
+
+
+@dataclass(frozen=True)
+class IdentityDetails:
+    full_name: str
+    national_id: str = ""
+    phone: str = ""
+    date_of_birth: date | None = None
+
+
+def register_for_screening(
+    actor: Actor,
+    *,
+    site: Site,
+    identity: IdentityDetails,
+    sex: str,
+    year_of_birth: int | None,
+    clock: Clock = SystemClock(),
+) -> Participant:
+    """Give a new participant a pseudonymous study code (SITE-001, ...) and keep their identity apart."""
+    role = authorize(actor, Action.REGISTER_PARTICIPANT, site.pk)
+    now = clock.now()
+    problems: list[Problem] = []
+    if not identity.full_name.strip():
+        problems.append(Problem("full_name", "required (kept apart from the study record)"))
+    if sex not in SEXES:
+        problems.append(Problem("sex", "must be female or male"))
+    if year_of_birth is not None and not (1900 <= year_of_birth <= now.year):
+        problems.append(Problem("year_of_birth", f"must be between 1900 and {now.year}"))
+    if identity.date_of_birth and identity.date_of_birth > now.date():
+        problems.append(Problem("date_of_birth", "cannot be in the future"))
+    if problems:
+        raise ValidationFailed("The participant cannot be registered", tuple(problems))
+    with transaction.atomic():
+        sequence, _ = SiteSequence.objects.select_for_update().get_or_create(site=site)
+        sequence.last_number += 1
+        sequence.save(update_fields=["last_number"])
+        participant = Participant.objects.create(
+            study=site.study,
+            site=site,
+            study_code=f"{site.code}-{sequence.last_number:03d}",
+            protocol_version=site.study.current_protocol(),
+            sex=sex,
+            year_of_birth=year_of_birth,
+            registered_at=now,
+            registered_by=actor.username,
+        )
+        ParticipantIdentity.objects.create(
+            participant=participant,
+            full_name=identity.full_name.strip(),
+            national_id=identity.national_id.strip(),
+            phone=identity.phone.strip(),
+            date_of_birth=identity.date_of_birth,
+        )
+        # The audit log records that identity was captured, never the identifying values themselves.
+        audit.append(
+            at=now,
+            actor=actor.username,
+            role=role,
+            action="participant.register",
+            object_type="participant",
+            object_id=participant.study_code,
+            before=None,
+            after={
+                "study_code": participant.study_code,
+                "site": site.code,
+                "sex": sex,
+                "year_of_birth": year_of_birth,
+                "identity": "recorded separately",
+                "status": participant.status,
+            },
+        )
+    return participant
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    study_code: str
+    site_code: str
+    status: str
+    sex: str
+    year_of_birth: int | None
+    registered_at: datetime
+    full_name: str | None  # None unless the viewer may see identity
+
+
+def list_participants(actor: Actor, *, study_id: int, site: Site | None = None) -> list[ParticipantRow]:
+    """Participants visible to the actor (their sites), identity filled only for roles allowed to see it."""
+    sites = actor.site_ids(Action.VIEW_PARTICIPANTS)
+    if sites is not None and not sites:
+        raise PermissionDenied(f"{actor.username} may not view participants")
+    query = Participant.objects.filter(study_id=study_id).select_related("site", "identity")
+    if site is not None:
+        authorize(actor, Action.VIEW_PARTICIPANTS, site.pk)
+        query = query.filter(site=site)
+    elif sites is not None:
+        query = query.filter(site_id__in=sites)
+    rows = []
+    for p in query.order_by("site__code", "study_code"):
+        shows_identity = actor.may(Action.VIEW_IDENTITY, p.site_id)
+        rows.append(
+            ParticipantRow(
+                study_code=p.study_code,
+                site_code=p.site.code,
+                status=p.status,
+                sex=p.sex,
+                year_of_birth=p.year_of_birth,
+                registered_at=p.registered_at,
+                full_name=p.identity.full_name if shows_identity else None,
+            )
+        )
+    return rows
+
+
+def get_participant(actor: Actor, *, study_id: int, study_code: str) -> Participant:
+    participant = (
+        Participant.objects.filter(study_id=study_id, study_code=study_code).select_related("site").first()
+    )
+    if participant is None or not actor.may(Action.VIEW_PARTICIPANTS, participant.site_id):
+        raise NotFound(f"No participant {study_code} is visible to you")
+    return participant

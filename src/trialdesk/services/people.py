@@ -1,0 +1,121 @@
+"""Adding people and granting roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+
+from trialdesk.core.roles import Action, Role
+from trialdesk.errors import Conflict, Problem, ValidationFailed
+from trialdesk.records import audit
+from trialdesk.records.models import Person, RoleAssignment, Site, Study
+from trialdesk.services.actors import Actor, authorize
+from trialdesk.testing import Clock, SystemClock
+
+
+def add_person(
+    actor: Actor,
+    *,
+    study: Study,
+    username: str,
+    display_name: str,
+    password: str,
+    role: Role | str,
+    site: Site | None,
+    superuser: bool = False,
+    clock: Clock = SystemClock(),
+) -> Person:
+    """Create an account with one role (at a site or study-wide) in one transaction."""
+    actor_role = authorize(actor, Action.MANAGE_PEOPLE)
+    role = _role(role)
+    problems: list[Problem] = []
+    if not username.strip():
+        problems.append(Problem("username", "required"))
+    if not display_name.strip():
+        problems.append(Problem("display_name", "required"))
+    try:
+        validate_password(password)
+    except DjangoValidationError as exc:
+        problems.extend(Problem("password", message) for message in exc.messages)
+    if problems:
+        raise ValidationFailed("The person cannot be added", tuple(problems))
+    user_model = get_user_model()
+    with transaction.atomic():
+        if user_model.objects.filter(username=username).exists():
+            raise Conflict(f"The user name {username} is already taken")
+        user = user_model.objects.create_user(username=username, password=password)
+        if superuser:
+            user.is_staff = True
+            user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+        person = Person.objects.create(user=user, display_name=display_name.strip())
+        audit.append(
+            at=clock.now(),
+            actor=actor.username,
+            role=actor_role,
+            action="person.add",
+            object_type="person",
+            object_id=str(person.pk),
+            before=None,
+            after={"username": username, "display_name": person.display_name, "superuser": superuser},
+        )
+        _grant(actor, actor_role, person=person, study=study, role=role, site=site, clock=clock)
+    return person
+
+
+def grant_role(
+    actor: Actor,
+    *,
+    person: Person,
+    study: Study,
+    role: Role | str,
+    site: Site | None,
+    clock: Clock = SystemClock(),
+) -> RoleAssignment:
+    actor_role = authorize(actor, Action.MANAGE_PEOPLE)
+    with transaction.atomic():
+        return _grant(actor, actor_role, person=person, study=study, role=_role(role), site=site, clock=clock)
+
+
+def _grant(
+    actor: Actor,
+    actor_role: str,
+    *,
+    person: Person,
+    study: Study,
+    role: Role,
+    site: Site | None,
+    clock: Clock,
+) -> RoleAssignment:
+    if site is not None and site.study_id != study.pk:
+        raise ValidationFailed(
+            "The site belongs to another study", (Problem("site", "not a site of this study"),)
+        )
+    if RoleAssignment.objects.filter(
+        person=person, study=study, site=site, role=role.value, active=True
+    ).exists():
+        raise Conflict(f"{person.display_name} already holds the role {role.value} here")
+    assignment = RoleAssignment.objects.create(person=person, study=study, site=site, role=role.value)
+    audit.append(
+        at=clock.now(),
+        actor=actor.username,
+        role=actor_role,
+        action="role.grant",
+        object_type="role_assignment",
+        object_id=str(assignment.pk),
+        before=None,
+        after={"person": person.user.get_username(), "role": role.value, "site": site.code if site else None},
+    )
+    return assignment
+
+
+def _role(value: Role | str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        allowed = ", ".join(r.value for r in Role)
+        raise ValidationFailed(
+            f"Unknown role {value!r}", (Problem("role", f"must be one of {allowed}"),)
+        ) from None

@@ -1,0 +1,46 @@
+"""Creating sites."""
+
+from __future__ import annotations
+
+import re
+
+from django.db import transaction
+
+from trialdesk.core.roles import Action
+from trialdesk.errors import Conflict, Problem, ValidationFailed
+from trialdesk.records import audit
+from trialdesk.records.models import Site, SiteSequence, Study
+from trialdesk.services.actors import Actor, authorize
+from trialdesk.testing import Clock, SystemClock
+
+SITE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
+
+
+def create_site(actor: Actor, *, study: Study, code: str, name: str, clock: Clock = SystemClock()) -> Site:
+    role = authorize(actor, Action.MANAGE_SITES)
+    code = code.strip().upper()
+    problems = []
+    if not SITE_CODE.match(code):
+        problems.append(
+            Problem("code", "2-20 capital letters, digits or '-', starting with a letter or digit")
+        )
+    if not name.strip():
+        problems.append(Problem("name", "required"))
+    if problems:
+        raise ValidationFailed("The site cannot be created", tuple(problems))
+    with transaction.atomic():
+        if Site.objects.filter(study=study, code=code).exists():
+            raise Conflict(f"A site with code {code} already exists in this study")
+        site = Site.objects.create(study=study, code=code, name=name.strip())
+        SiteSequence.objects.create(site=site)
+        audit.append(
+            at=clock.now(),
+            actor=actor.username,
+            role=role,
+            action="site.create",
+            object_type="site",
+            object_id=str(site.pk),
+            before=None,
+            after={"code": code, "name": site.name, "study": study.protocol_key},
+        )
+    return site
