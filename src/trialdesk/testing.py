@@ -39,3 +39,7 @@ class FixedClock:
 def seeded_random(seed: int = 20210608) -> random.Random:
     """A reproducible random source for tests (default seed: the ethics approval date)."""
     return random.Random(seed)
+
+
+SYSTEM_CLOCK = SystemClock()
+"""The default clock of every service (a module-level singleton: no call in argument defaults)."""

@@ -12,7 +12,7 @@ from trialdesk.errors import NotFound, PermissionDenied, Problem, ValidationFail
 from trialdesk.records import audit
 from trialdesk.records.models import Participant, ParticipantIdentity, Site, SiteSequence
 from trialdesk.services.actors import Actor, authorize
-from trialdesk.testing import Clock, SystemClock
+from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 SEXES = ("female", "male")
 
@@ -32,7 +32,7 @@ def register_for_screening(
     identity: IdentityDetails,
     sex: str,
     year_of_birth: int | None,
-    clock: Clock = SystemClock(),
+    clock: Clock = SYSTEM_CLOCK,
 ) -> Participant:
     """Give a new participant a pseudonymous study code (SITE-001, ...) and keep their identity apart."""
     role = authorize(actor, Action.REGISTER_PARTICIPANT, site.pk)

@@ -12,7 +12,7 @@ from trialdesk.errors import Conflict, Problem, ValidationFailed
 from trialdesk.records import audit
 from trialdesk.records.models import Person, RoleAssignment, Site, Study
 from trialdesk.services.actors import Actor, authorize
-from trialdesk.testing import Clock, SystemClock
+from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 
 def add_person(
@@ -25,7 +25,7 @@ def add_person(
     role: Role | str,
     site: Site | None,
     superuser: bool = False,
-    clock: Clock = SystemClock(),
+    clock: Clock = SYSTEM_CLOCK,
 ) -> Person:
     """Create an account with one role (at a site or study-wide) in one transaction."""
     actor_role = authorize(actor, Action.MANAGE_PEOPLE)
@@ -72,7 +72,7 @@ def grant_role(
     study: Study,
     role: Role | str,
     site: Site | None,
-    clock: Clock = SystemClock(),
+    clock: Clock = SYSTEM_CLOCK,
 ) -> RoleAssignment:
     actor_role = authorize(actor, Action.MANAGE_PEOPLE)
     with transaction.atomic():

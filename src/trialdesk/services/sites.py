@@ -11,12 +11,12 @@ from trialdesk.errors import Conflict, Problem, ValidationFailed
 from trialdesk.records import audit
 from trialdesk.records.models import Site, SiteSequence, Study
 from trialdesk.services.actors import Actor, authorize
-from trialdesk.testing import Clock, SystemClock
+from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 SITE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
 
 
-def create_site(actor: Actor, *, study: Study, code: str, name: str, clock: Clock = SystemClock()) -> Site:
+def create_site(actor: Actor, *, study: Study, code: str, name: str, clock: Clock = SYSTEM_CLOCK) -> Site:
     role = authorize(actor, Action.MANAGE_SITES)
     code = code.strip().upper()
     problems = []

@@ -20,7 +20,7 @@ from trialdesk.protocol.schema import Protocol
 from trialdesk.records import audit
 from trialdesk.records.models import ProtocolVersion, Study
 from trialdesk.services.actors import Actor, authorize
-from trialdesk.testing import Clock, SystemClock
+from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class LoadedProtocol:
 
 
 def install_protocol(
-    actor: Actor, *, path: Path | None = None, make_default: bool = False, clock: Clock = SystemClock()
+    actor: Actor, *, path: Path | None = None, make_default: bool = False, clock: Clock = SYSTEM_CLOCK
 ) -> LoadedProtocol:
     """Validate a protocol file and store it; a changed protocol becomes a new version, old data keep theirs."""
     protocol = load_protocol(path or default_study_path())
@@ -39,7 +39,7 @@ def install_protocol(
 
 
 def store_protocol(
-    actor: Actor, *, protocol: Protocol, make_default: bool, clock: Clock = SystemClock()
+    actor: Actor, *, protocol: Protocol, make_default: bool, clock: Clock = SYSTEM_CLOCK
 ) -> LoadedProtocol:
     role = authorize(actor, Action.LOAD_PROTOCOL)
     digest = content_hash(protocol)
