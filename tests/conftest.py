@@ -7,6 +7,13 @@ from typing import Any
 
 import pytest
 
+from trialdesk.core.roles import Role
+from trialdesk.protocol.loading import parse_protocol
+from trialdesk.records.models import Site, Study
+from trialdesk.services.actors import Actor, actor_for
+from trialdesk.services.people import add_person
+from trialdesk.services.sites import create_site
+from trialdesk.services.studies import store_protocol
 from trialdesk.testing import FixedClock
 
 
@@ -26,3 +33,54 @@ def minimal_protocol_data(**overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def system() -> Actor:
+    return Actor.system("installer")
+
+
+@pytest.fixture
+def study(db: None, system: Actor, clock: FixedClock) -> Study:
+    return store_protocol(
+        system, protocol=parse_protocol(minimal_protocol_data()), make_default=True, clock=clock
+    ).study
+
+
+@pytest.fixture
+def site(study: Study, system: Actor, clock: FixedClock) -> Site:
+    return create_site(system, study=study, code="KUMS", name="Medical Biology Research Center", clock=clock)
+
+
+@pytest.fixture
+def other_site(study: Study, system: Actor, clock: FixedClock) -> Site:
+    return create_site(system, study=study, code="TEH", name="Another centre", clock=clock)
+
+
+@pytest.fixture
+def actors(study: Study, site: Site, system: Actor, clock: FixedClock) -> dict[Role, Actor]:
+    """One person per role at the KUMS site (epidemiologist, ethics committee, statistician, data manager study-wide)."""
+    study_wide = {
+        Role.EPIDEMIOLOGIST,
+        Role.ETHICS_COMMITTEE,
+        Role.STATISTICIAN,
+        Role.DATA_MANAGER,
+        Role.ADMINISTRATOR,
+    }
+    out: dict[Role, Actor] = {}
+    for role in Role:
+        person = add_person(
+            system,
+            study=study,
+            username=role.value,
+            display_name=role.value.title(),
+            password=PASSWORD,
+            role=role,
+            site=None if role in study_wide else site,
+            clock=clock,
+        )
+        out[role] = actor_for(person, study.pk)
+    return out

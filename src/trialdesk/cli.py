@@ -1,0 +1,188 @@
+"""`trialdesk ...` commands: each a thin call into protocol, services or the web server.
+
+trialdesk serve [--data-dir DIR] [--host H] [--port P]   the app on SQLite (or TRIALDESK_DATABASE_URL)
+trialdesk demo [--data-dir DIR] [--reset] [--no-serve]   a separate demo database, one account per role
+trialdesk protocol check FILE                            validate a protocol file
+trialdesk protocol import FILE -o OUT.yaml               registry record (IRCT layout) -> draft protocol
+trialdesk audit verify                                   check the audit log's hash chain
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from trialdesk.errors import TrialdeskError
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BROKEN = 0, 1, 2, 3
+
+
+def _setup_django(data_dir: Path | None, *, loopback: bool = False) -> None:
+    """Point Django at the data folder (or TRIALDESK_DATABASE_URL) and load it; nothing at import time."""
+    if data_dir is not None:
+        os.environ["TRIALDESK_DATA_DIR"] = str(data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+    if loopback:
+        # Plain http on this machine only: browsers would drop Secure cookies. Behind TLS keep the default (secure).
+        os.environ.setdefault("TRIALDESK_SECURE_COOKIES", "0")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trialdesk.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def cmd_protocol_check(args: argparse.Namespace) -> int:
+    from trialdesk.protocol.loading import content_hash, load_protocol
+
+    protocol = load_protocol(Path(args.file))
+    print(f"{args.file}: valid protocol {protocol.id} v{protocol.version} ({protocol.status})")
+    print(
+        f"  arms: {len(protocol.arms)}, criteria: {len(protocol.criteria)}, outcomes: {len(protocol.outcomes)}, "
+        f"forms: {len(protocol.forms)}"
+    )
+    print(f"  content hash: {content_hash(protocol)}")
+    return EXIT_OK
+
+
+def cmd_protocol_import(args: argparse.Namespace) -> int:
+    import yaml
+
+    from trialdesk.protocol.irct import import_irct
+    from trialdesk.protocol.loading import parse_protocol
+
+    result = import_irct(Path(args.file).read_text(encoding="utf-8"))
+    protocol = parse_protocol(result.data, source=args.file)
+    out = Path(args.output)
+    out.write_text(
+        "# Draft protocol imported from a registry record; review before use.\n"
+        + yaml.safe_dump(
+            protocol.model_dump(mode="json", exclude_none=True), allow_unicode=True, sort_keys=False
+        ),
+        encoding="utf-8",
+    )
+    print(f"wrote draft protocol {protocol.id} to {out}")
+    if result.unmapped:
+        print(f"{len(result.unmapped)} field(s) could not be mapped:")
+        for field in result.unmapped:
+            print(f"  - {field}")
+    else:
+        print("every field was mapped")
+    return EXIT_OK
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    _setup_django(Path(args.data_dir) if args.data_dir else None)
+    from trialdesk.records.audit import verify_chain
+
+    report = verify_chain()
+    print(report)
+    return EXIT_OK if report.ok else EXIT_BROKEN
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from trialdesk.bootstrap import ensure_installed
+
+    loopback = args.host in ("127.0.0.1", "localhost", "::1")
+    _setup_django(Path(args.data_dir), loopback=loopback)
+    _migrate()
+    ensure_installed(admin_from_env_or_prompt=True)
+    return _serve(args.host, args.port)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from trialdesk.bootstrap import ensure_demo
+
+    data_dir = Path(args.data_dir)
+    if args.reset and (data_dir / "trialdesk.sqlite3").exists():
+        (data_dir / "trialdesk.sqlite3").unlink()
+    if os.environ.get("TRIALDESK_DATABASE_URL"):
+        print("demo uses its own SQLite database; TRIALDESK_DATABASE_URL is ignored for it", file=sys.stderr)
+        del os.environ["TRIALDESK_DATABASE_URL"]
+    loopback = args.host in ("127.0.0.1", "localhost", "::1")
+    _setup_django(data_dir, loopback=loopback)
+    _migrate()
+    ensure_demo(data_dir)
+    if args.no_serve:
+        return EXIT_OK
+    return _serve(args.host, args.port)
+
+
+def _serve(host: str, port: int) -> int:
+    from waitress import serve
+
+    from trialdesk.web.wsgi import application
+
+    print(f"trialdesk is running at http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
+    serve(application, host=host, port=port, threads=8, _quiet=True)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trialdesk", description="Run a randomized clinical trial end to end."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser(
+        "serve", help="create/migrate the database, load the default study, serve the app"
+    )
+    serve.add_argument("--data-dir", default="data", help="folder of the SQLite database (default: ./data)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=cmd_serve)
+
+    demo = commands.add_parser(
+        "demo", help="a separate demo database with one account per role, then serve it"
+    )
+    demo.add_argument("--data-dir", default="demo-data")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--reset", action="store_true", help="throw the demo database away and make a new one")
+    demo.add_argument("--no-serve", action="store_true", help="prepare the demo database and stop")
+    demo.set_defaults(handler=cmd_demo)
+
+    protocol = commands.add_parser("protocol", help="protocol files").add_subparsers(
+        dest="subcommand", required=True
+    )
+    check = protocol.add_parser(
+        "check", help="validate a protocol file; non-zero exit with path-named errors"
+    )
+    check.add_argument("file")
+    check.set_defaults(handler=cmd_protocol_check)
+    imp = protocol.add_parser(
+        "import", help="turn a registry record (IRCT layout) into a draft protocol file"
+    )
+    imp.add_argument("file")
+    imp.add_argument("-o", "--output", required=True)
+    imp.set_defaults(handler=cmd_protocol_import)
+
+    audit = commands.add_parser("audit", help="audit log").add_subparsers(dest="subcommand", required=True)
+    verify = audit.add_parser("verify", help="check the hash chain; names the first broken entry")
+    verify.add_argument("--data-dir", default=None, help="folder of the SQLite database (default: ./data)")
+    verify.set_defaults(handler=cmd_audit_verify)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+        return code
+    except TrialdeskError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

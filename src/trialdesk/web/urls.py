@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from trialdesk.web import views
+from trialdesk.web.api import api
+
+admin.site.site_header = "trialdesk administration (superusers only)"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("signin/", views.SignInView.as_view(), name="login"),
+    path("signout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("participants/", views.participants, name="participants"),
+    path("preferences/", views.set_preferences, name="preferences"),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]

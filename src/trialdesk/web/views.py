@@ -1,0 +1,120 @@
+"""Pages of the web shell. Views call services and nothing else; domain errors become 4xx pages."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from trialdesk.core.roles import Action
+from trialdesk.errors import Conflict, NotFound, PermissionDenied, TrialdeskError, ValidationFailed
+from trialdesk.records.models import Person, Site
+from trialdesk.services.participants import list_participants
+from trialdesk.services.studies import protocol_of
+from trialdesk.web.auth import ThrottledAuthenticationForm, request_actor
+
+View = Callable[..., HttpResponse]
+
+
+def domain_errors(view: View) -> View:
+    """Turn domain errors into 403/404/409/400 pages with the clinician-readable message; never a 500."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except TrialdeskError as error:
+            status = 400
+            if isinstance(error, PermissionDenied):
+                status = 403
+            elif isinstance(error, NotFound):
+                status = 404
+            elif isinstance(error, Conflict):
+                status = 409
+            elif isinstance(error, ValidationFailed):
+                status = 400
+            return render(request, "trialdesk/error.html", {"error": error}, status=status)
+
+    return wrapper
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "trialdesk/login.html"
+    authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+
+@login_required
+@domain_errors
+def dashboard(request: HttpRequest) -> HttpResponse:
+    actor, study = request_actor(request)
+    protocol = protocol_of(study.current_protocol())
+    counts: Counter[str] = Counter()
+    if actor.site_ids(Action.VIEW_PARTICIPANTS) != set():
+        counts = Counter(row.status for row in list_participants(actor, study_id=study.pk))
+    return render(
+        request,
+        "trialdesk/dashboard.html",
+        {
+            "study": study,
+            "protocol": protocol,
+            "status_counts": sorted(counts.items()),
+            "sites": study.sites.all(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@domain_errors
+def participants(request: HttpRequest) -> HttpResponse:
+    actor, study = request_actor(request)
+    site_code = request.GET.get("site") or None
+    site = Site.objects.filter(study=study, code=site_code).first() if site_code else None
+    if site_code and site is None:
+        raise NotFound(f"No site {site_code} in this study")
+    rows = list_participants(actor, study_id=study.pk, site=site)
+    visible_sites = actor.site_ids(Action.VIEW_PARTICIPANTS)
+    sites = study.sites.all() if visible_sites is None else study.sites.filter(pk__in=visible_sites)
+    return render(
+        request,
+        "trialdesk/participants.html",
+        {
+            "rows": rows,
+            "sites": sites,
+            "selected_site": site,
+            "shows_identity": any(r.full_name for r in rows),
+        },
+    )
+
+
+@require_POST
+def set_preferences(request: HttpRequest) -> HttpResponse:
+    """Language (en/fa) and calendar (gregorian/jalali/both): kept on the person, or the session before sign-in."""
+    language = request.POST.get("language")
+    calendar = request.POST.get("calendar")
+    person: Person | None = getattr(request.user, "person", None) if request.user.is_authenticated else None
+    if language in ("en", "fa"):
+        request.session["language"] = language
+        if person is not None:
+            person.language = language
+    if calendar in ("gregorian", "jalali", "both"):
+        request.session["calendar"] = calendar
+        if person is not None:
+            person.calendar = calendar
+    if person is not None:
+        person.save(update_fields=["language", "calendar"])
+    target = request.POST.get("next") or reverse("dashboard")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("dashboard")
+    return HttpResponseRedirect(target)
