@@ -111,3 +111,17 @@ def may(roles: frozenset[Role], action: Action) -> bool:
 
 def roles_allowed(action: Action) -> frozenset[Role]:
     return PERMISSIONS[action]
+
+
+def render_role_table() -> str:
+    """The role x action table as Markdown (docs/roles.md embeds it; a test keeps the two equal)."""
+    roles = list(Role)
+    header = "| action | " + " | ".join(r.value.replace("_", " ") for r in roles) + " |"
+    rule = "| --- |" + " :-: |" * len(roles)
+    rows = [
+        f"| {action.value.replace('_', ' ')} | "
+        + " | ".join("✓" if r in PERMISSIONS[action] else "" for r in roles)
+        + " |"
+        for action in Action
+    ]
+    return "\n".join([header, rule, *rows])
