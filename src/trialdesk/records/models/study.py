@@ -1,4 +1,4 @@
-"""Storage models. Rules live in `core/`; use cases in `services/`. Deletions are soft; changes are audited."""
+"""Study set-up, people, participants and the audit log. Deletions are soft; changes are audited."""
 
 from __future__ import annotations
 

@@ -1,0 +1,38 @@
+"""Storage models, one module per area. Rules live in `core/`; use cases in `services/`."""
+
+from trialdesk.records.models.enrolment import ConsentRecord, ConsentWithdrawal, ScreeningRecord
+from trialdesk.records.models.randomization import Allocation, RandomizationList, RandomizationSlot, RandomizationStratum
+from trialdesk.records.models.study import (
+    AuditEntry,
+    AuditHead,
+    FailedSignIn,
+    Participant,
+    ParticipantIdentity,
+    Person,
+    ProtocolVersion,
+    RoleAssignment,
+    Site,
+    SiteSequence,
+    Study,
+)
+
+__all__ = [
+    "Allocation",
+    "AuditEntry",
+    "AuditHead",
+    "ConsentRecord",
+    "ConsentWithdrawal",
+    "FailedSignIn",
+    "Participant",
+    "ParticipantIdentity",
+    "Person",
+    "ProtocolVersion",
+    "RandomizationList",
+    "RandomizationSlot",
+    "RandomizationStratum",
+    "RoleAssignment",
+    "ScreeningRecord",
+    "Site",
+    "SiteSequence",
+    "Study",
+]
