@@ -8,12 +8,11 @@ from typing import Any
 import pytest
 
 from trialdesk.core.roles import Role
-from trialdesk.protocol.loading import parse_protocol
 from trialdesk.records.models import Site, Study
 from trialdesk.services.actors import Actor, actor_for
 from trialdesk.services.people import add_person
 from trialdesk.services.sites import create_site
-from trialdesk.services.studies import store_protocol
+from trialdesk.services.studies import install_protocol
 from trialdesk.testing import FixedClock
 
 
@@ -45,9 +44,7 @@ def system() -> Actor:
 
 @pytest.fixture
 def study(db: None, system: Actor, clock: FixedClock) -> Study:
-    return store_protocol(
-        system, protocol=parse_protocol(minimal_protocol_data()), make_default=True, clock=clock
-    ).study
+    return install_protocol(system, clock=clock).study
 
 
 @pytest.fixture

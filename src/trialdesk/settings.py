@@ -26,7 +26,11 @@ def _secret_key() -> str:
     key_file = DATA_DIR / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
-    return "insecure-key-for-tests-only-" + secrets.token_hex(8) if os.environ.get("PYTEST_VERSION") else _new_key(key_file)
+    return (
+        "insecure-key-for-tests-only-" + secrets.token_hex(8)
+        if os.environ.get("PYTEST_VERSION")
+        else _new_key(key_file)
+    )
 
 
 def _new_key(key_file: Path) -> str:
@@ -38,7 +42,11 @@ def _new_key(key_file: Path) -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = [h for h in os.environ.get("TRIALDESK_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h
+    for h in os.environ.get("TRIALDESK_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
+    if h
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -97,7 +105,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
-if os.environ.get("PYTEST_VERSION"):  # the test suite hashes hundreds of passwords: same algorithm, cheaper cost
+if os.environ.get(
+    "PYTEST_VERSION"
+):  # the test suite hashes hundreds of passwords: same algorithm, cheaper cost
     PASSWORD_HASHERS = ["trialdesk.records.hashers.TestArgon2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

@@ -29,7 +29,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.fail(f"Debian's chromium is not installed at {CHROMIUM}: run the README's test command, which installs it")
+        pytest.fail(
+            f"Debian's chromium is not installed at {CHROMIUM}: run the README's test command, which installs it"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

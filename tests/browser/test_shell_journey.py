@@ -18,7 +18,9 @@ def sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untype
     page.click("button[type=submit]")
 
 
-def test_sign_in_switch_to_persian_and_see_rtl_page_with_jalali_date(page, live_server, actors, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_switch_to_persian_and_see_rtl_page_with_jalali_date(
+    page, live_server, actors, screenshot
+) -> None:  # type: ignore[no-untyped-def]
     sign_in(page, live_server, "monitor")
     page.wait_for_selector("[data-testid=today]")
     assert page.get_attribute("html", "dir") == "ltr"

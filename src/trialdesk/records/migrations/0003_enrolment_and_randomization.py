@@ -5,122 +5,241 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('records', '0002_audit_append_only'),
+        ("records", "0002_audit_append_only"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConsentRecord',
+            name="ConsentRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('document_version', models.CharField(max_length=30)),
-                ('consented_on', models.DateField()),
-                ('obtained_by', models.CharField(max_length=150)),
-                ('signature_png', models.TextField(blank=True)),
-                ('recorded_at', models.DateTimeField()),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consents', to='records.participant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("document_version", models.CharField(max_length=30)),
+                ("consented_on", models.DateField()),
+                ("obtained_by", models.CharField(max_length=150)),
+                ("signature_png", models.TextField(blank=True)),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consents",
+                        to="records.participant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['participant', 'recorded_at'],
+                "ordering": ["participant", "recorded_at"],
             },
         ),
         migrations.CreateModel(
-            name='ConsentWithdrawal',
+            name="ConsentWithdrawal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('withdrawn_on', models.DateField()),
-                ('scope', models.CharField(default='no_further_visits_data_kept', max_length=40)),
-                ('reason', models.TextField(blank=True)),
-                ('recorded_by', models.CharField(max_length=150)),
-                ('recorded_at', models.DateTimeField()),
-                ('participant', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='withdrawal', to='records.participant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("withdrawn_on", models.DateField()),
+                ("scope", models.CharField(default="no_further_visits_data_kept", max_length=40)),
+                ("reason", models.TextField(blank=True)),
+                ("recorded_by", models.CharField(max_length=150)),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "participant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="withdrawal",
+                        to="records.participant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RandomizationList',
+            name="RandomizationList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('generated', 'generated'), ('sealed_envelope', 'Sealed Envelope CSV'), ('redcap', 'REDCap CSV')], max_length=20)),
-                ('method', models.CharField(max_length=30)),
-                ('seed', models.CharField(blank=True, max_length=200)),
-                ('design', models.JSONField()),
-                ('canonical_text', models.TextField()),
-                ('commitment', models.CharField(max_length=64)),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField()),
-                ('created_by', models.CharField(max_length=150)),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='randomization_lists', to='records.study')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("generated", "generated"),
+                            ("sealed_envelope", "Sealed Envelope CSV"),
+                            ("redcap", "REDCap CSV"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("method", models.CharField(max_length=30)),
+                ("seed", models.CharField(blank=True, max_length=200)),
+                ("design", models.JSONField()),
+                ("canonical_text", models.TextField()),
+                ("commitment", models.CharField(max_length=64)),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField()),
+                ("created_by", models.CharField(max_length=150)),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="randomization_lists",
+                        to="records.study",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RandomizationSlot',
+            name="RandomizationSlot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stratum', models.CharField(max_length=200)),
-                ('sequence', models.PositiveIntegerField()),
-                ('block', models.PositiveIntegerField()),
-                ('block_size', models.PositiveIntegerField()),
-                ('arm', models.CharField(max_length=50)),
-                ('randomization_list', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='slots', to='records.randomizationlist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("stratum", models.CharField(max_length=200)),
+                ("sequence", models.PositiveIntegerField()),
+                ("block", models.PositiveIntegerField()),
+                ("block_size", models.PositiveIntegerField()),
+                ("arm", models.CharField(max_length=50)),
+                (
+                    "randomization_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="slots",
+                        to="records.randomizationlist",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['stratum', 'sequence'],
+                "ordering": ["stratum", "sequence"],
             },
         ),
         migrations.CreateModel(
-            name='Allocation',
+            name="Allocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stratum', models.CharField(max_length=200)),
-                ('arm', models.CharField(max_length=50)),
-                ('allocated_at', models.DateTimeField()),
-                ('allocated_by', models.CharField(max_length=150)),
-                ('factors', models.JSONField(default=dict)),
-                ('minimization', models.JSONField(null=True)),
-                ('participant', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='allocation', to='records.participant')),
-                ('randomization_list', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='records.randomizationlist')),
-                ('slot', models.OneToOneField(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='allocation', to='records.randomizationslot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("stratum", models.CharField(max_length=200)),
+                ("arm", models.CharField(max_length=50)),
+                ("allocated_at", models.DateTimeField()),
+                ("allocated_by", models.CharField(max_length=150)),
+                ("factors", models.JSONField(default=dict)),
+                ("minimization", models.JSONField(null=True)),
+                (
+                    "participant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocation",
+                        to="records.participant",
+                    ),
+                ),
+                (
+                    "randomization_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="records.randomizationlist",
+                    ),
+                ),
+                (
+                    "slot",
+                    models.OneToOneField(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocation",
+                        to="records.randomizationslot",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RandomizationStratum',
+            name="RandomizationStratum",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200)),
-                ('allocated', models.PositiveIntegerField(default=0)),
-                ('randomization_list', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='strata', to='records.randomizationlist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200)),
+                ("allocated", models.PositiveIntegerField(default=0)),
+                (
+                    "randomization_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="strata",
+                        to="records.randomizationlist",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ScreeningRecord',
+            name="ScreeningRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempt', models.PositiveSmallIntegerField()),
-                ('answers', models.JSONField()),
-                ('decision', models.CharField(max_length=20)),
-                ('reasons', models.JSONField()),
-                ('screened_on', models.DateField()),
-                ('recorded_at', models.DateTimeField()),
-                ('screened_by', models.CharField(max_length=150)),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='screenings', to='records.participant')),
-                ('protocol_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='records.protocolversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("attempt", models.PositiveSmallIntegerField()),
+                ("answers", models.JSONField()),
+                ("decision", models.CharField(max_length=20)),
+                ("reasons", models.JSONField()),
+                ("screened_on", models.DateField()),
+                ("recorded_at", models.DateTimeField()),
+                ("screened_by", models.CharField(max_length=150)),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="screenings",
+                        to="records.participant",
+                    ),
+                ),
+                (
+                    "protocol_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="records.protocolversion"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['participant', 'attempt'],
+                "ordering": ["participant", "attempt"],
             },
         ),
         migrations.AddConstraint(
-            model_name='randomizationslot',
-            constraint=models.UniqueConstraint(fields=('randomization_list', 'stratum', 'sequence'), name='slot_once_per_stratum'),
+            model_name="randomizationslot",
+            constraint=models.UniqueConstraint(
+                fields=("randomization_list", "stratum", "sequence"), name="slot_once_per_stratum"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='randomizationstratum',
-            constraint=models.UniqueConstraint(fields=('randomization_list', 'key'), name='stratum_once_per_list'),
+            model_name="randomizationstratum",
+            constraint=models.UniqueConstraint(
+                fields=("randomization_list", "key"), name="stratum_once_per_list"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='screeningrecord',
-            constraint=models.UniqueConstraint(fields=('participant', 'attempt'), name='one_screening_per_attempt'),
+            model_name="screeningrecord",
+            constraint=models.UniqueConstraint(
+                fields=("participant", "attempt"), name="one_screening_per_attempt"
+            ),
         ),
     ]

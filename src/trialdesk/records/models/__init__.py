@@ -1,7 +1,12 @@
 """Storage models, one module per area. Rules live in `core/`; use cases in `services/`."""
 
 from trialdesk.records.models.enrolment import ConsentRecord, ConsentWithdrawal, ScreeningRecord
-from trialdesk.records.models.randomization import Allocation, RandomizationList, RandomizationSlot, RandomizationStratum
+from trialdesk.records.models.randomization import (
+    Allocation,
+    RandomizationList,
+    RandomizationSlot,
+    RandomizationStratum,
+)
 from trialdesk.records.models.study import (
     AuditEntry,
     AuditHead,

@@ -22,7 +22,9 @@ class ScreeningRecord(models.Model):
 
     class Meta:
         ordering = ["participant", "attempt"]
-        constraints = [models.UniqueConstraint(fields=["participant", "attempt"], name="one_screening_per_attempt")]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "attempt"], name="one_screening_per_attempt")
+        ]
 
 
 class ConsentRecord(models.Model):

@@ -10,7 +10,11 @@ from trialdesk.records.models.study import Participant, Study
 class RandomizationList(models.Model):
     """A concealed list. Only the epidemiologist may read its slots; the commitment is public."""
 
-    SOURCES = [("generated", "generated"), ("sealed_envelope", "Sealed Envelope CSV"), ("redcap", "REDCap CSV")]
+    SOURCES = [
+        ("generated", "generated"),
+        ("sealed_envelope", "Sealed Envelope CSV"),
+        ("redcap", "REDCap CSV"),
+    ]
     study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="randomization_lists")
     source = models.CharField(max_length=20, choices=SOURCES)
     method = models.CharField(max_length=30)
@@ -31,7 +35,9 @@ class RandomizationStratum(models.Model):
     allocated = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["randomization_list", "key"], name="stratum_once_per_list")]
+        constraints = [
+            models.UniqueConstraint(fields=["randomization_list", "key"], name="stratum_once_per_list")
+        ]
 
 
 class RandomizationSlot(models.Model):
@@ -45,7 +51,9 @@ class RandomizationSlot(models.Model):
     class Meta:
         ordering = ["stratum", "sequence"]
         constraints = [
-            models.UniqueConstraint(fields=["randomization_list", "stratum", "sequence"], name="slot_once_per_stratum")
+            models.UniqueConstraint(
+                fields=["randomization_list", "stratum", "sequence"], name="slot_once_per_stratum"
+            )
         ]
 
 
@@ -53,8 +61,12 @@ class Allocation(models.Model):
     """Final: one per participant (unique), one per slot (unique). Minimization allocations have no slot."""
 
     participant = models.OneToOneField(Participant, on_delete=models.PROTECT, related_name="allocation")
-    randomization_list = models.ForeignKey(RandomizationList, on_delete=models.PROTECT, related_name="allocations")
-    slot = models.OneToOneField(RandomizationSlot, on_delete=models.PROTECT, null=True, related_name="allocation")
+    randomization_list = models.ForeignKey(
+        RandomizationList, on_delete=models.PROTECT, related_name="allocations"
+    )
+    slot = models.OneToOneField(
+        RandomizationSlot, on_delete=models.PROTECT, null=True, related_name="allocation"
+    )
     stratum = models.CharField(max_length=200)
     arm = models.CharField(max_length=50)
     allocated_at = models.DateTimeField()
