@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -100,6 +101,8 @@ else:
             "NAME": str(DATA_DIR / "trialdesk.sqlite3"),
             # IMMEDIATE transactions take the write lock at BEGIN: allocation under concurrency never deadlocks.
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 30},
+            # A file, not shared memory, so that concurrency tests exercise SQLite's real locking.
+            "TEST": {"NAME": os.path.join(tempfile.gettempdir(), f"trialdesk-test-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

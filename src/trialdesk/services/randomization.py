@@ -1,0 +1,396 @@
+"""Concealed randomization: list generation by the epidemiologist, audited views, final allocations.
+
+Concealment: only VIEW_LIST (the epidemiologist) reads slots; every read is audited. `randomize()` reveals only the
+slot it takes. Atomicity: the allocation locks its stratum's counter row (SELECT ... FOR UPDATE; on SQLite the
+IMMEDIATE transaction holds the write lock), picks the next slot with the pure `next_slot`, and writes the
+allocation, the counter and the audit entry in one transaction.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from trialdesk.core.randomization import (
+    PriorAllocation,
+    RecordedAllocation,
+    canonical_form,
+    check_allocation_order,
+    commitment,
+    generate_list,
+    minimize,
+    next_slot,
+    parse_canonical_form,
+    strata_keys,
+    stratum_key,
+)
+from trialdesk.core.randomization import (
+    RandomizationList as CoreList,
+)
+from trialdesk.core.roles import Action
+from trialdesk.errors import AlreadyDone, Conflict, IntegrityBroken, NotFound, Problem, ValidationFailed
+from trialdesk.protocol.randomization import RandomizationDesign
+from trialdesk.records import audit
+from trialdesk.records.models import (
+    Allocation,
+    AuditEntry,
+    Participant,
+    RandomizationList,
+    RandomizationSlot,
+    RandomizationStratum,
+    Study,
+)
+from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.consent import ensure_not_withdrawn, has_current_consent
+from trialdesk.services.studies import protocol_of
+from trialdesk.testing import SYSTEM_CLOCK, Clock
+
+
+def _design(study: Study) -> tuple[RandomizationDesign, list[str]]:
+    protocol = protocol_of(study.current_protocol())
+    if protocol.randomization is None:
+        raise Conflict("The protocol defines no randomization")
+    return protocol.randomization, [arm.id for arm in protocol.arms]
+
+
+def active_list(study: Study) -> RandomizationList | None:
+    return RandomizationList.objects.filter(study=study, active=True).order_by("-pk").first()
+
+
+def generate(
+    actor: Actor, *, study: Study, seed: int | None = None, clock: Clock = SYSTEM_CLOCK
+) -> RandomizationList:
+    """Make the study's list from a cryptographically random seed (recorded; shown only to the epidemiologist)."""
+    role = authorize(actor, Action.GENERATE_LIST)
+    design, arm_ids = _design(study)
+    if design.method != "permuted_blocks" and design.method != "minimization":
+        raise Conflict(f"Unknown randomization method {design.method}")
+    seed = seed if seed is not None else secrets.randbits(128)
+    site_codes = list(study.sites.order_by("code").values_list("code", flat=True))
+    keys = strata_keys(design, site_codes) if design.method == "permuted_blocks" else ("all",)
+    core = (
+        generate_list(design, arm_ids, keys, random.Random(seed))
+        if design.method == "permuted_blocks"
+        else None
+    )
+    return _store(
+        actor, role, study=study, core=core, design=design, source="generated", seed=str(seed), clock=clock
+    )
+
+
+def _store(
+    actor: Actor,
+    role: str,
+    *,
+    study: Study,
+    core: CoreList | None,
+    design: RandomizationDesign,
+    source: str,
+    seed: str,
+    clock: Clock,
+) -> RandomizationList:
+    now = clock.now()
+    text = canonical_form(core).decode("utf-8") if core is not None else ""
+    digest = commitment(core) if core is not None else ""
+    with transaction.atomic():
+        current = active_list(study)
+        if current is not None and current.allocations.exists():
+            raise Conflict("Participants are already allocated from the current list; it cannot be replaced")
+        RandomizationList.objects.filter(study=study, active=True).update(active=False)
+        stored = RandomizationList.objects.create(
+            study=study,
+            source=source,
+            method=design.method,
+            seed=seed,
+            design=design.model_dump(mode="json"),
+            canonical_text=text,
+            commitment=digest,
+            created_at=now,
+            created_by=actor.username,
+        )
+        if core is not None:
+            RandomizationSlot.objects.bulk_create(
+                RandomizationSlot(
+                    randomization_list=stored,
+                    stratum=s.stratum,
+                    sequence=s.sequence,
+                    block=s.block,
+                    block_size=s.block_size,
+                    arm=s.arm,
+                )
+                for s in core.slots
+            )
+            RandomizationStratum.objects.bulk_create(
+                RandomizationStratum(randomization_list=stored, key=key) for key in core.strata
+            )
+        else:
+            RandomizationStratum.objects.create(randomization_list=stored, key="all")
+        # The commitment is public; the seed and the slots are not written to the audit log.
+        audit.append(
+            at=now,
+            actor=actor.username,
+            role=role,
+            action="randomization.list_create",
+            object_type="randomization_list",
+            object_id=str(stored.pk),
+            before=None,
+            after={
+                "source": source,
+                "method": design.method,
+                "commitment": digest,
+                "slots": core and len(core.slots),
+            },
+        )
+    return stored
+
+
+@dataclass(frozen=True)
+class PublicCommitment:
+    """What every role may see about the list: no arms, no counts per arm."""
+
+    list_id: int
+    created_at: str
+    created_by: str
+    method: str
+    commitment: str
+
+
+def public_commitment(study: Study) -> PublicCommitment | None:
+    stored = active_list(study)
+    if stored is None:
+        return None
+    return PublicCommitment(
+        stored.pk, stored.created_at.isoformat(), stored.created_by, stored.method, stored.commitment
+    )
+
+
+def view_list(
+    actor: Actor, *, study: Study, export: bool = False, clock: Clock = SYSTEM_CLOCK
+) -> RandomizationList:
+    """The whole list with its seed, for the epidemiologist; each view or export is audited."""
+    role = authorize(actor, Action.VIEW_LIST)
+    stored = active_list(study)
+    if stored is None:
+        raise NotFound("No randomization list has been made yet")
+    with transaction.atomic():
+        audit.append(
+            at=clock.now(),
+            actor=actor.username,
+            role=role,
+            action="randomization.list_export" if export else "randomization.list_view",
+            object_type="randomization_list",
+            object_id=str(stored.pk),
+            before=None,
+            after={"export": export},
+        )
+    return stored
+
+
+def verify_list(stored: RandomizationList) -> bool:
+    """Recompute the SHA-256 commitment from the stored slots (not from the stored text)."""
+    if stored.method == "minimization":
+        return True
+    core = parse_canonical_form(stored.canonical_text.encode("utf-8"))
+    slots = {(s.stratum, s.sequence): s.arm for s in stored.slots.all()}
+    if slots != {(s.stratum, s.sequence): s.arm for s in core.slots}:
+        return False
+    return commitment(core) == stored.commitment
+
+
+def randomize(
+    actor: Actor,
+    *,
+    participant: Participant,
+    factors: Mapping[str, str] | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> Allocation:
+    """Allocate a consented, eligible participant: next slot of their stratum, final, audited."""
+    role = authorize(actor, Action.RANDOMIZE, participant.site_id)
+    factors = dict(factors or {})
+    design, arm_ids = _design(participant.study)
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
+            existing = Allocation.objects.filter(participant=locked).first()
+            if existing is not None:
+                raise AlreadyDone(
+                    f"{locked.study_code} was already randomized to {existing.arm} on "
+                    f"{existing.allocated_at.date().isoformat()} (list slot {existing.slot.sequence if existing.slot else '-'}); "
+                    "an allocation is final"
+                )
+            ensure_not_withdrawn(locked)
+            if locked.status != "eligible":
+                raise ValidationFailed(
+                    f"{locked.study_code} is not eligible on their latest screening",
+                    (Problem("participant", "not eligible"),),
+                )
+            if not has_current_consent(locked):
+                raise ValidationFailed(
+                    f"{locked.study_code} has no consent on the current document",
+                    (Problem("consent", "required"),),
+                )
+            stored = active_list(locked.study)
+            if stored is None:
+                raise Conflict(
+                    "No randomization list has been made yet; the epidemiologist must generate one"
+                )
+            allocation = (
+                _by_minimization(stored, design, arm_ids, locked, factors, actor, now)
+                if design.method == "minimization"
+                else _by_list(stored, design, locked, factors, actor, now)
+            )
+            before = locked.status
+            locked.status = "randomized"
+            locked.save(update_fields=["status"])
+            audit.append(
+                at=now,
+                actor=actor.username,
+                role=role,
+                action="randomization.allocate",
+                object_type="participant",
+                object_id=locked.study_code,
+                before={"status": before},
+                after={
+                    "arm": allocation.arm,
+                    "stratum": allocation.stratum,
+                    "slot": allocation.slot.sequence if allocation.slot else None,
+                    "minimization": allocation.minimization,
+                },
+            )
+            return allocation
+    except IntegrityError:
+        # The unique allocation per participant caught a concurrent second request.
+        existing = Allocation.objects.get(participant=participant)
+        raise AlreadyDone(
+            f"{participant.study_code} was already randomized to {existing.arm}; an allocation is final"
+        ) from None
+
+
+def _by_list(
+    stored: RandomizationList,
+    design: RandomizationDesign,
+    participant: Participant,
+    factors: Mapping[str, str],
+    actor: Actor,
+    now: object,
+) -> Allocation:
+    key = stratum_key(design, site_code=participant.site.code, levels=factors)
+    stratum = (
+        RandomizationStratum.objects.select_for_update().filter(randomization_list=stored, key=key).first()
+    )
+    if stratum is None:
+        raise NotFound(f"The list has no stratum {key}")
+    used = set(
+        Allocation.objects.filter(randomization_list=stored, stratum=key).values_list(
+            "slot__sequence", flat=True
+        )
+    )
+    core = parse_canonical_form(stored.canonical_text.encode("utf-8"))
+    chosen = next_slot(core, key, used)
+    slot = RandomizationSlot.objects.get(randomization_list=stored, stratum=key, sequence=chosen.sequence)
+    stratum.allocated = len(used) + 1
+    stratum.save(update_fields=["allocated"])
+    return Allocation.objects.create(
+        participant=participant,
+        randomization_list=stored,
+        slot=slot,
+        stratum=key,
+        arm=slot.arm,
+        allocated_at=now,
+        allocated_by=actor.username,
+        factors=dict(factors),
+    )
+
+
+def _by_minimization(
+    stored: RandomizationList,
+    design: RandomizationDesign,
+    arm_ids: list[str],
+    participant: Participant,
+    factors: Mapping[str, str],
+    actor: Actor,
+    now: object,
+) -> Allocation:
+    RandomizationStratum.objects.select_for_update().get(randomization_list=stored, key="all")
+    levels = dict(factors)
+    if design.minimization and design.minimization.site_weight:
+        levels["site"] = participant.site.code
+    prior = [
+        PriorAllocation(arm=a.arm, levels=a.factors)
+        for a in Allocation.objects.filter(randomization_list=stored).order_by("allocated_at", "pk")
+    ]
+    draw_seed = secrets.randbits(64)
+    result = minimize(design, arm_ids, prior, levels, random.Random(draw_seed))
+    record = {
+        "scores": dict(result.scores),
+        "preferred_arms": list(result.preferred_arms),
+        "random_draw": result.random_draw,
+        "followed_preference": result.followed_preference,
+        "draw_seed": str(draw_seed),
+    }
+    return Allocation.objects.create(
+        participant=participant,
+        randomization_list=stored,
+        slot=None,
+        stratum="all",
+        arm=result.arm,
+        allocated_at=now,
+        allocated_by=actor.username,
+        factors=levels,
+        minimization=record,
+    )
+
+
+@dataclass(frozen=True)
+class ConcealmentReport:
+    allocations: list[Allocation]
+    list_accesses: list[AuditEntry]
+    order_problems: list[str]
+    commitment_ok: bool
+    commitment: str
+
+
+def concealment_report(actor: Actor, *, study: Study) -> ConcealmentReport:
+    authorize(actor, Action.VIEW_CONCEALMENT_REPORT)
+    stored = active_list(study)
+    if stored is None:
+        raise NotFound("No randomization list has been made yet")
+    allocations = list(
+        Allocation.objects.filter(randomization_list=stored)
+        .select_related("slot", "participant")
+        .order_by("allocated_at", "pk")
+    )
+    problems: list[str] = []
+    if stored.method != "minimization":
+        core = parse_canonical_form(stored.canonical_text.encode("utf-8"))
+        recorded = [
+            RecordedAllocation(
+                stratum=a.stratum,
+                sequence=a.slot.sequence if a.slot else 0,
+                arm=a.arm,
+                participant=a.participant.study_code,
+            )
+            for a in allocations
+        ]
+        problems = [d.message for d in check_allocation_order(core, recorded)]
+    accesses = list(
+        AuditEntry.objects.filter(
+            object_type="randomization_list",
+            object_id=str(stored.pk),
+            action__in=["randomization.list_view", "randomization.list_export", "randomization.list_create"],
+        ).order_by("sequence")
+    )
+    ok = verify_list(stored)
+    if not ok:
+        problems.append("the stored list no longer matches its published commitment")
+    return ConcealmentReport(allocations, accesses, problems, ok, stored.commitment)
+
+
+def require_intact(stored: RandomizationList) -> None:
+    if not verify_list(stored):
+        raise IntegrityBroken("The randomization list does not match its published commitment")
