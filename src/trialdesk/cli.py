@@ -88,19 +88,59 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_BROKEN
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from trialdesk.bootstrap import ensure_installed
+def _person_actor(username: str):  # type: ignore[no-untyped-def]
+    from trialdesk.records.models import Person
+    from trialdesk.services.actors import actor_for
+    from trialdesk.services.studies import default_study
 
+    study = default_study()
+    person = Person.objects.filter(user__username=username).first()
+    if person is None:
+        raise SystemExit(f"no person with user name {username}")
+    return actor_for(person, study.pk), study
+
+
+def cmd_randomization_generate(args: argparse.Namespace) -> int:
+    _setup_django(Path(args.data_dir) if args.data_dir else None)
+    _migrate()
+    from trialdesk.services.randomization import generate
+
+    actor, study = _person_actor(args.user)
+    stored = generate(actor, study=study)
+    print(f"randomization list {stored.pk} created by {actor.username}: {stored.slots.count()} slots")
+    print(f"  published SHA-256 commitment: {stored.commitment}")
+    print(f"  seed (keep it secret; it reproduces the list): {stored.seed}")
+    return EXIT_OK
+
+
+def cmd_randomization_verify(args: argparse.Namespace) -> int:
+    _setup_django(Path(args.data_dir) if args.data_dir else None)
+    from trialdesk.services.randomization import active_list, verify_list
+    from trialdesk.services.studies import default_study
+
+    stored = active_list(default_study())
+    if stored is None:
+        print("no randomization list yet")
+        return EXIT_INVALID
+    ok = verify_list(stored)
+    print(
+        f"list {stored.pk}: commitment {stored.commitment} "
+        + ("verified" if ok else "DOES NOT MATCH the stored list")
+    )
+    return EXIT_OK if ok else EXIT_BROKEN
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
     loopback = args.host in ("127.0.0.1", "localhost", "::1")
     _setup_django(Path(args.data_dir), loopback=loopback)
     _migrate()
+    from trialdesk.bootstrap import ensure_installed
+
     ensure_installed(admin_from_env_or_prompt=True)
     return _serve(args.host, args.port)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from trialdesk.bootstrap import ensure_demo
-
     data_dir = Path(args.data_dir)
     if args.reset and (data_dir / "trialdesk.sqlite3").exists():
         (data_dir / "trialdesk.sqlite3").unlink()
@@ -110,6 +150,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     loopback = args.host in ("127.0.0.1", "localhost", "::1")
     _setup_django(data_dir, loopback=loopback)
     _migrate()
+    from trialdesk.bootstrap import ensure_demo
+
     ensure_demo(data_dir)
     if args.no_serve:
         return EXIT_OK
@@ -164,6 +206,21 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("-o", "--output", required=True)
     imp.set_defaults(handler=cmd_protocol_import)
+
+    randomization = commands.add_parser(
+        "randomization", help="the concealed randomization list"
+    ).add_subparsers(dest="subcommand", required=True)
+    gen = randomization.add_parser(
+        "generate", help="make the list from a cryptographic seed (epidemiologist only)"
+    )
+    gen.add_argument("--user", required=True, help="the epidemiologist's user name")
+    gen.add_argument("--data-dir", default=None)
+    gen.set_defaults(handler=cmd_randomization_generate)
+    ver = randomization.add_parser(
+        "verify", help="check the stored list against its published SHA-256 commitment"
+    )
+    ver.add_argument("--data-dir", default=None)
+    ver.set_defaults(handler=cmd_randomization_verify)
 
     audit = commands.add_parser("audit", help="audit log").add_subparsers(dest="subcommand", required=True)
     verify = audit.add_parser("verify", help="check the hash chain; names the first broken entry")

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.db import transaction
 
 from trialdesk.core.roles import Action
+from trialdesk.errors import NotFound
 from trialdesk.protocol.loading import (
     canonical_json,
     content_hash,
@@ -82,5 +83,5 @@ def protocol_of(version: ProtocolVersion) -> Protocol:
 def default_study() -> Study:
     study = Study.objects.filter(is_default=True).first() or Study.objects.order_by("pk").first()
     if study is None:
-        raise Study.DoesNotExist("no study is installed; run `trialdesk serve` or `trialdesk demo` first")
+        raise NotFound("No study is installed: run `trialdesk serve` or `trialdesk demo` first")
     return study
