@@ -8,10 +8,11 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
-from trialdesk.errors import Conflict, NotFound, PermissionDenied, TrialdeskError
+from trialdesk.errors import NotFound, TrialdeskError
 from trialdesk.services.participants import list_participants
 from trialdesk.services.studies import protocol_of
 from trialdesk.web.auth import request_actor
+from trialdesk.web.errors import http_status
 
 api = NinjaAPI(
     title="trialdesk API", version="1", auth=django_auth
@@ -20,15 +21,10 @@ api = NinjaAPI(
 
 @api.exception_handler(TrialdeskError)
 def domain_error(request: HttpRequest, error: TrialdeskError):  # type: ignore[no-untyped-def]
-    status = 400
-    if isinstance(error, PermissionDenied):
-        status = 403
-    elif isinstance(error, NotFound):
-        status = 404
-    elif isinstance(error, Conflict):
-        status = 409
     problems = [{"where": p.where, "rule": p.rule} for p in error.problems]
-    return api.create_response(request, {"detail": error.message, "problems": problems}, status=status)
+    return api.create_response(
+        request, {"detail": error.message, "problems": problems}, status=http_status(error)
+    )
 
 
 class StudyOut(Schema):

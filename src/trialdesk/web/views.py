@@ -17,11 +17,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from trialdesk.core.roles import Action
-from trialdesk.errors import Conflict, NotFound, PermissionDenied, TrialdeskError, ValidationFailed
+from trialdesk.errors import NotFound, TrialdeskError
 from trialdesk.records.models import Person, Site
 from trialdesk.services.participants import list_participants
 from trialdesk.services.studies import protocol_of
 from trialdesk.web.auth import ThrottledAuthenticationForm, request_actor
+from trialdesk.web.errors import http_status
 
 View = Callable[..., HttpResponse]
 
@@ -34,16 +35,7 @@ def domain_errors(view: View) -> View:
         try:
             return view(request, *args, **kwargs)
         except TrialdeskError as error:
-            status = 400
-            if isinstance(error, PermissionDenied):
-                status = 403
-            elif isinstance(error, NotFound):
-                status = 404
-            elif isinstance(error, Conflict):
-                status = 409
-            elif isinstance(error, ValidationFailed):
-                status = 400
-            return render(request, "trialdesk/error.html", {"error": error}, status=status)
+            return render(request, "trialdesk/error.html", {"error": error}, status=http_status(error))
 
     return wrapper
 
