@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "trialdesk.records",
+    "trialdesk.records.treatment",
+    "trialdesk.records.casebook",
     "trialdesk.web",
 ]
 

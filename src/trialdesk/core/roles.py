@@ -47,6 +47,13 @@ class Action(StrEnum):
     LOCK_DATABASE = "lock_database"
     VIEW_REPORTS = "view_reports"
     VIEW_AUDIT = "view_audit"
+    IMPORT_LIST = "import_list"
+    RECORD_VISIT = "record_visit"
+    RECORD_DEVIATION = "record_deviation"
+    VIEW_SAFETY = "view_safety"
+    SUBMIT_EXPEDITED_REPORT = "submit_expedited_report"
+    VIEW_FORM_DATA = "view_form_data"
+    IMPORT_LAB_RESULTS = "import_lab_results"
 
 
 R = Role
@@ -101,6 +108,25 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
         }
     ),
     A.VIEW_AUDIT: frozenset({R.MONITOR, R.DATA_MANAGER, R.ADMINISTRATOR}),
+    A.IMPORT_LIST: frozenset({R.EPIDEMIOLOGIST}),
+    A.RECORD_VISIT: frozenset({R.RHEUMATOLOGIST, R.INVESTIGATOR}),
+    # Deviations are noted by the site and by the monitor who finds them.
+    A.RECORD_DEVIATION: frozenset({R.RHEUMATOLOGIST, R.INVESTIGATOR, R.MONITOR}),
+    A.VIEW_SAFETY: frozenset(
+        {
+            R.RHEUMATOLOGIST,
+            R.INVESTIGATOR,
+            R.MONITOR,
+            R.ETHICS_COMMITTEE,
+            R.DATA_MANAGER,
+            R.STATISTICIAN,
+        }
+    ),
+    A.SUBMIT_EXPEDITED_REPORT: frozenset({R.INVESTIGATOR}),
+    A.VIEW_FORM_DATA: frozenset(
+        {R.RHEUMATOLOGIST, R.INVESTIGATOR, R.MONITOR, R.DATA_MANAGER, R.STATISTICIAN}
+    ),
+    A.IMPORT_LAB_RESULTS: frozenset({R.DATA_MANAGER, R.RHEUMATOLOGIST}),
 }
 
 

@@ -12,11 +12,18 @@ from trialdesk.errors import NotFound, TrialdeskError
 from trialdesk.services.participants import list_participants
 from trialdesk.services.studies import protocol_of
 from trialdesk.web.auth import request_actor
+from trialdesk.web.casebook.api import router as casebook_router
+from trialdesk.web.enrolment.api import router as enrolment_router
 from trialdesk.web.errors import http_status
+from trialdesk.web.treatment.api import router as treatment_router
 
 api = NinjaAPI(
     title="trialdesk API", version="1", auth=django_auth
 )  # session auth checks CSRF on unsafe methods
+
+
+for _router in (enrolment_router, treatment_router, casebook_router):
+    api.add_router("/", _router)
 
 
 @api.exception_handler(TrialdeskError)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from trialdesk.web import views
 from trialdesk.web.api import api
@@ -13,6 +13,9 @@ urlpatterns = [
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),
     path("participants/", views.participants, name="participants"),
     path("preferences/", views.set_preferences, name="preferences"),
+    path("", include("trialdesk.web.enrolment.urls")),
+    path("", include("trialdesk.web.treatment.urls")),
+    path("", include("trialdesk.web.casebook.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -1,0 +1,1 @@
+"""Pages and JSON endpoints for screening, consent, randomization and the epidemiologist's list. They call services only."""

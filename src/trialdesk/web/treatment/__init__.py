@@ -1,0 +1,1 @@
+"""Pages and JSON endpoints for dosing, lots, visits, adverse events and safety. They call services only."""
