@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from tests.factories import randomized
 from trialdesk.core.roles import Role
-from trialdesk.records.models import Site, Study
+from trialdesk.records.models import Participant, Site, Study
 from trialdesk.services.actors import Actor, actor_for
 from trialdesk.services.people import add_person
 from trialdesk.services.sites import create_site
@@ -81,3 +83,13 @@ def actors(study: Study, site: Site, system: Actor, clock: FixedClock) -> dict[R
         )
         out[role] = actor_for(person, study.pk)
     return out
+
+
+@pytest.fixture
+def enrol(actors: dict[Role, Actor], site: Site, clock: FixedClock) -> Callable[..., Participant]:
+    """Factory fixture: `enrol()` or `enrol(arm="exosome")` gives a randomized participant at KUMS."""
+
+    def make(arm: str | None = None) -> Participant:
+        return randomized(actors, site, clock, arm=arm)
+
+    return make
