@@ -6,7 +6,7 @@ import typing
 
 from pydantic import BaseModel
 
-OWN_MODULES = ("trialdesk.protocol.schema", "trialdesk.protocol.base")
+OWN_MODULES = ("trialdesk.protocol.schema", "trialdesk.protocol.registration", "trialdesk.protocol.base")
 
 
 def _models_in(annotation: object) -> list[type[BaseModel]]:

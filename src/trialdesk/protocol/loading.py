@@ -17,14 +17,14 @@ import yaml
 from pydantic import ValidationError
 
 from trialdesk.errors import Problem, ProtocolError
-from trialdesk.protocol.schema import (
+from trialdesk.protocol.registration import (
     EMAIL_PATTERN,
     ICD10_PATTERN,
     JALALI_PATTERN,
     PHONE_PATTERN,
     SLUG_PATTERN,
-    Protocol,
 )
+from trialdesk.protocol.schema import Protocol
 
 DEFAULT_STUDY = "kums_exosome_sle"
 

@@ -25,7 +25,12 @@ from trialdesk.protocol.irct.values import (
     _whereabouts,
     _yes_no,
 )
-from trialdesk.protocol.schema import ICD10_PATTERN, IRCT_ID_PATTERN, gregorian_to_jalali, jalali_to_gregorian
+from trialdesk.protocol.registration import (
+    ICD10_PATTERN,
+    IRCT_ID_PATTERN,
+    gregorian_to_jalali,
+    jalali_to_gregorian,
+)
 
 
 def _registration(record: _Record, titles: list[str], unmapped: list[str]) -> dict[str, Any]:

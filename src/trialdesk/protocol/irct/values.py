@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from trialdesk.protocol.irct.reading import _DIGITS, _Fields, _preview
-from trialdesk.protocol.schema import EMAIL_PATTERN, PHONE_PATTERN
+from trialdesk.protocol.registration import EMAIL_PATTERN, PHONE_PATTERN
 
 
 def _is_persian_only(value: str) -> bool:
