@@ -7,15 +7,19 @@ import os
 import re
 import secrets
 import sys
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from trialdesk.core.roles import Role
 from trialdesk.records.models import Person, Site, Study
+from trialdesk.records.treatment.models import ProductLot
 from trialdesk.services.actors import Actor, actor_for
 from trialdesk.services.participants import IdentityDetails, register_for_screening
 from trialdesk.services.people import add_person
 from trialdesk.services.sites import create_site
 from trialdesk.services.studies import install_protocol, protocol_of
+from trialdesk.services.treatment.lots import register_lot, release_lot
 
 INSTALLER = Actor.system("installer")
 
@@ -118,3 +122,33 @@ def ensure_demo(data_dir: Path) -> None:
             year_of_birth=year,
         )
     print(f"  {len(DEMO_PARTICIPANTS)} synthetic participants registered for screening at {site.code}")
+    investigator = actor_for(Person.objects.get(user__username="investigator"), study.pk)
+    ensure_demo_lots(investigator, study, date.today())
+
+
+# Two released lots from one placenta (single-source product) and one expired lot, so the demo can dose and
+# show the lot refusals. Synthetic ids; 1 unit = 1e10 particles (assumption A-unit).
+DEMO_LOTS = [
+    ("EXO-2026-001", "PL-DEMO-01", 365),
+    ("EXO-2026-002", "PL-DEMO-01", 365),
+    ("EXO-2025-009", "PL-DEMO-01", -30),
+]
+
+
+def ensure_demo_lots(investigator: Actor, study: Study, today: date) -> None:
+    """Register and QC-release the demo lots (idempotent: lots already there are left alone)."""
+    for lot_id, source, days_to_expiry in DEMO_LOTS:
+        if ProductLot.objects.filter(study=study, lot_id=lot_id).exists():
+            continue
+        lot = register_lot(
+            investigator,
+            study=study,
+            lot_id=lot_id,
+            source_id=source,
+            amount_per_unit=Decimal("1e10"),
+            amount_unit="particles",
+            expiry_date=today + timedelta(days=days_to_expiry),
+            note="synthetic demo lot",
+        )
+        release_lot(investigator, lot=lot, released_on=min(today, lot.expiry_date))
+    print(f"  {len(DEMO_LOTS)} product lots (one expired) from source {DEMO_LOTS[0][1]}")

@@ -1,1 +1,5 @@
-"""Use cases for doses, product lots, visits, deviations, adverse events, expedited reports, study pauses: permission check, core rule, write and audit entry in one transaction."""
+"""Treatment and safety use cases (issue 4): lots, dosing, visits, adverse events, expedited reports, safety.
+
+Modules: `lots`, `dosing`, `visits`, `adverse_events`, `expedited`, `safety`. Each function checks the actor's
+permission, runs the pure rule from `trialdesk.core`, and writes + audits in one transaction.
+"""

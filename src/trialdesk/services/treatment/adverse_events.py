@@ -1,0 +1,406 @@
+"""Adverse events: first report and follow-up updates (every version kept), with the safety consequences.
+
+Every save, in the same transaction: validates the event (`core.adverse_events`), evaluates the protocol's
+stopping rules over every event of the study (a participant rule records a `ParticipantStop`, a study rule a
+`StudyPause`), and starts the ICH E2A expedited clock when the event is serious, unexpected and related.
+The participant row and the study row are locked, so a pause and a concurrent dose serialise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+
+from trialdesk.core.adverse_events import (
+    ActionTaken,
+    Expectedness,
+    Outcome,
+    SeriousnessCriterion,
+    validate_adverse_event,
+)
+from trialdesk.core.adverse_events import AdverseEvent as CoreAdverseEvent
+from trialdesk.core.ctcae import TERMS, LabSuggestion, suggest_grade_from_lab
+from trialdesk.core.expedited import expedited_clock
+from trialdesk.core.roles import Action
+from trialdesk.core.stopping import evaluate_stopping
+from trialdesk.errors import NotFound, Problem, ValidationFailed
+from trialdesk.records import audit
+from trialdesk.records.models import Participant, Study
+from trialdesk.records.treatment.models import (
+    AdverseEvent,
+    AdverseEventVersion,
+    ExpeditedReport,
+    ParticipantStop,
+    StudyPause,
+)
+from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.consent import ensure_not_withdrawn
+from trialdesk.services.treatment._common import (
+    authorize_any,
+    local_date,
+    not_in_future,
+    protocol_for,
+    safety_plan,
+    stopping_rules,
+    to_core_event,
+)
+from trialdesk.testing import SYSTEM_CLOCK, Clock
+
+INPUT_FIELDS = (
+    "term",
+    "onset_at",
+    "resolved_at",
+    "grade",
+    "seriousness",
+    "relationship_to_product",
+    "relationship_to_conventional_therapy",
+    "expectedness",
+    "action_taken",
+    "outcome",
+    "description",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdverseEventInput:
+    """What the AE form holds. Choices are the values of the core enums:
+    `seriousness` ⊆ SeriousnessCriterion (empty = not serious), `expectedness` in Expectedness,
+    `action_taken` in ActionTaken, `outcome` in Outcome; relationships are ids of the protocol's scale."""
+
+    term: str
+    onset_at: datetime
+    grade: int
+    relationship_to_product: str
+    relationship_to_conventional_therapy: str
+    expectedness: str
+    action_taken: str
+    outcome: str
+    seriousness: Collection[str] = field(default_factory=frozenset)
+    resolved_at: datetime | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class AdverseEventResult:
+    event: AdverseEvent
+    version: AdverseEventVersion
+    new_stops: tuple[ParticipantStop, ...]  # participant stopping rules that fired on this save
+    new_pauses: tuple[StudyPause, ...]  # study-wide pauses started by this save
+    expedited: ExpeditedReport | None  # the event's expedited clock, if it has one
+
+
+def _enum(kind: type, value: str, where: str, problems: list[Problem]) -> None:
+    allowed = [m.value for m in kind]  # type: ignore[attr-defined]
+    if value not in allowed:
+        problems.append(Problem(where, f"must be one of {', '.join(allowed)}"))
+
+
+def _core(details: AdverseEventInput, participant: Participant, event_id: str) -> CoreAdverseEvent:
+    problems: list[Problem] = []
+    _enum(Expectedness, details.expectedness, "expectedness", problems)
+    _enum(ActionTaken, details.action_taken, "action_taken", problems)
+    _enum(Outcome, details.outcome, "outcome", problems)
+    for criterion in details.seriousness:
+        _enum(SeriousnessCriterion, criterion, "seriousness", problems)
+    if not details.term.strip():
+        problems.append(Problem("term", "required"))
+    if problems:
+        raise ValidationFailed("The adverse event cannot be saved", tuple(problems))
+    event = CoreAdverseEvent(
+        id=event_id,
+        participant_id=participant.study_code,
+        term=details.term.strip(),
+        onset_at=details.onset_at,
+        grade=details.grade,
+        seriousness=frozenset(SeriousnessCriterion(s) for s in details.seriousness),
+        relationship_to_product=details.relationship_to_product,
+        relationship_to_conventional_therapy=details.relationship_to_conventional_therapy,
+        expectedness=Expectedness(details.expectedness),
+        action_taken=ActionTaken(details.action_taken),
+        outcome=Outcome(details.outcome),
+        resolved_at=details.resolved_at,
+    )
+    return validate_adverse_event(event, safety_plan(protocol_for(participant)))
+
+
+def _values(details: AdverseEventInput) -> dict[str, object]:
+    return {
+        "term": details.term.strip(),
+        "onset_at": details.onset_at,
+        "resolved_at": details.resolved_at,
+        "grade": details.grade,
+        "seriousness": sorted(details.seriousness),
+        "relationship_to_product": details.relationship_to_product,
+        "relationship_to_conventional_therapy": details.relationship_to_conventional_therapy,
+        "expectedness": details.expectedness,
+        "action_taken": details.action_taken,
+        "outcome": details.outcome,
+        "description": details.description.strip(),
+    }
+
+
+def _check_times(details: AdverseEventInput, now: datetime) -> None:
+    not_in_future(details.onset_at, now, "onset_at")
+    if details.resolved_at is not None:
+        not_in_future(details.resolved_at, now, "resolved_at")
+
+
+def _consequences(
+    event: AdverseEvent, participant: Participant, actor: Actor, role: str, now: datetime
+) -> tuple[tuple[ParticipantStop, ...], tuple[StudyPause, ...], ExpeditedReport | None]:
+    """Stopping rules over every event of the study, and the expedited clock of this event."""
+    protocol = protocol_for(participant)
+    events = AdverseEvent.objects.filter(participant__study_id=participant.study_id).select_related(
+        "participant"
+    )
+    by_id = {str(e.pk): e for e in events}
+    decision = evaluate_stopping(stopping_rules(protocol), [to_core_event(e) for e in events])
+    stops: list[ParticipantStop] = []
+    for hit in decision.participant_hits:
+        source = by_id[hit.event_id]
+        stop, created = ParticipantStop.objects.get_or_create(
+            participant_id=source.participant_id,
+            rule_id=hit.rule_id,
+            event=source,
+            defaults={"message": hit.message, "stopped_at": now},
+        )
+        if created:
+            stops.append(stop)
+            audit.append(
+                at=now,
+                actor=actor.username,
+                role=role,
+                action="safety.participant_stop",
+                object_type="participant",
+                object_id=source.participant.study_code,
+                before=None,
+                after={"rule": hit.rule_id, "event": source.code},
+                reason=hit.message,
+            )
+    pauses: list[StudyPause] = []
+    for hit in decision.study_hits:
+        source = by_id[hit.event_id]
+        pause, created = StudyPause.objects.get_or_create(
+            study_id=participant.study_id,
+            rule_id=hit.rule_id,
+            event=source,
+            defaults={"message": hit.message, "paused_at": now, "paused_by": f"stopping rule {hit.rule_id}"},
+        )
+        if created:
+            pauses.append(pause)
+            audit.append(
+                at=now,
+                actor=actor.username,
+                role=role,
+                action="safety.study_pause",
+                object_type="study_pause",
+                object_id=str(pause.pk),
+                before=None,
+                after={"rule": hit.rule_id, "event": source.code, "state": "active"},
+                reason=hit.message,
+            )
+    report = ExpeditedReport.objects.filter(event=event).first()
+    if report is None:
+        first_knowledge = event.first_knowledge_on if event.current_version == 1 else local_date(now)
+        clock_ = expedited_clock(
+            to_core_event(event), safety_plan(protocol), first_knowledge_on=first_knowledge
+        )
+        if clock_ is not None:
+            report = ExpeditedReport.objects.create(
+                event=event,
+                kind=clock_.kind,
+                first_knowledge_on=clock_.first_knowledge_on,
+                initial_due_on=clock_.initial_due_on,
+                follow_up_due_on=clock_.follow_up_due_on,
+                created_at=now,
+            )
+            audit.append(
+                at=now,
+                actor=actor.username,
+                role=role,
+                action="safety.expedited_clock",
+                object_type="adverse_event",
+                object_id=event.code,
+                before=None,
+                after={"kind": report.kind, "due_on": report.initial_due_on.isoformat()},
+            )
+    return tuple(stops), tuple(pauses), report
+
+
+def _version(
+    event: AdverseEvent, values: dict[str, object], actor: Actor, now: datetime, reason: str
+) -> AdverseEventVersion:
+    return AdverseEventVersion.objects.create(
+        event=event,
+        version=event.current_version,
+        reason=reason,
+        recorded_by=actor.username,
+        recorded_at=now,
+        **values,  # type: ignore[arg-type]
+    )
+
+
+def _audit_values(values: dict[str, object]) -> dict[str, object]:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
+
+
+def report_adverse_event(
+    actor: Actor,
+    *,
+    participant: Participant,
+    details: AdverseEventInput,
+    first_knowledge_on: date | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> AdverseEventResult:
+    """Report a new adverse event (version 1). `first_knowledge_on` (default today) starts any expedited clock."""
+    role = authorize(actor, Action.REPORT_ADVERSE_EVENT, participant.site_id)
+    now = clock.now()
+    _check_times(details, now)
+    known = first_knowledge_on or local_date(now)
+    if known > local_date(now) or known < local_date(details.onset_at):
+        raise ValidationFailed(
+            "The date of first knowledge must be between the onset and today",
+            (Problem("first_knowledge_on", "outside onset..today"),),
+        )
+    _core(details, participant, "new")
+    values = _values(details)
+    with transaction.atomic():
+        locked = Participant.objects.select_for_update().get(pk=participant.pk)
+        Study.objects.select_for_update().get(pk=locked.study_id)
+        ensure_not_withdrawn(locked)
+        number = (AdverseEvent.objects.filter(participant=locked).aggregate(n=Max("number"))["n"] or 0) + 1
+        event = AdverseEvent.objects.create(
+            participant=locked,
+            number=number,
+            first_knowledge_on=known,
+            reported_by=actor.username,
+            reported_at=now,
+            current_version=1,
+            **values,  # type: ignore[arg-type]
+        )
+        version = _version(event, values, actor, now, "")
+        audit.append(
+            at=now,
+            actor=actor.username,
+            role=role,
+            action="adverse_event.report",
+            object_type="adverse_event",
+            object_id=event.code,
+            before=None,
+            after=_audit_values(values),
+        )
+        stops, pauses, report = _consequences(event, locked, actor, role, now)
+    return AdverseEventResult(event, version, stops, pauses, report)
+
+
+def update_adverse_event(
+    actor: Actor,
+    *,
+    event: AdverseEvent,
+    details: AdverseEventInput,
+    reason: str,
+    clock: Clock = SYSTEM_CLOCK,
+) -> AdverseEventResult:
+    """A follow-up: the whole current assessment again, with why it changed. The earlier versions are kept.
+
+    Allowed after a withdrawal of consent (following an event to its resolution is a safety duty)."""
+    participant = event.participant
+    role = authorize(actor, Action.REPORT_ADVERSE_EVENT, participant.site_id)
+    now = clock.now()
+    if not reason.strip():
+        raise ValidationFailed("Say why the event is updated", (Problem("reason", "required"),))
+    _check_times(details, now)
+    _core(details, participant, str(event.pk))
+    values = _values(details)
+    with transaction.atomic():
+        locked = Participant.objects.select_for_update().get(pk=participant.pk)
+        Study.objects.select_for_update().get(pk=locked.study_id)
+        current = AdverseEvent.objects.select_related("participant").get(pk=event.pk)
+        before = _audit_values({f: getattr(current, f) for f in INPUT_FIELDS})
+        for name, value in values.items():
+            setattr(current, name, value)
+        current.current_version += 1
+        current.save()
+        version = _version(current, values, actor, now, reason.strip())
+        audit.append(
+            at=now,
+            actor=actor.username,
+            role=role,
+            action="adverse_event.update",
+            object_type="adverse_event",
+            object_id=current.code,
+            before=before,
+            after=_audit_values(values),
+            reason=reason.strip(),
+        )
+        stops, pauses, report = _consequences(current, locked, actor, role, now)
+    return AdverseEventResult(current, version, stops, pauses, report)
+
+
+def list_adverse_events(actor: Actor, *, participant: Participant) -> list[AdverseEvent]:
+    """The participant's events (current assessment), in reporting order."""
+    authorize_any(actor, (Action.REPORT_ADVERSE_EVENT, Action.VIEW_SAFETY), participant.site_id)
+    return list(AdverseEvent.objects.filter(participant=participant).select_related("participant"))
+
+
+def get_adverse_event(actor: Actor, *, participant: Participant, number: int) -> AdverseEvent:
+    """Event `number` (1, 2, ...) of the participant."""
+    authorize_any(actor, (Action.REPORT_ADVERSE_EVENT, Action.VIEW_SAFETY), participant.site_id)
+    event = (
+        AdverseEvent.objects.filter(participant=participant, number=number)
+        .select_related("participant")
+        .first()
+    )
+    if event is None:
+        raise NotFound(f"{participant.study_code} has no adverse event {number}")
+    return event
+
+
+def event_versions(actor: Actor, *, event: AdverseEvent) -> list[AdverseEventVersion]:
+    """Every assessment of the event, first report first."""
+    authorize_any(actor, (Action.REPORT_ADVERSE_EVENT, Action.VIEW_SAFETY), event.participant.site_id)
+    return list(event.versions.order_by("version"))
+
+
+def suggest_grade(
+    *,
+    test: str,
+    value: Decimal | str,
+    unit: str,
+    lln: Decimal | str | None = None,
+    uln: Decimal | str | None = None,
+) -> LabSuggestion | None:
+    """The CTCAE grade a glucose or triglyceride value suggests (a `GradeSuggestion`), or for a high glucose a
+    `HyperglycemiaQuestion` (v5 grades it by the intervention). None when the value suggests nothing.
+    Pure; the investigator confirms the grade on the AE form."""
+    return suggest_grade_from_lab(test, value, unit, lln, uln)
+
+
+@dataclass(frozen=True)
+class AdverseEventChoices:
+    """What the AE form offers: (value, English label) pairs; `terms` are the CTCAE terms with their grades."""
+
+    terms: tuple[tuple[str, str, tuple[int, ...]], ...]  # (term id, name, grades it may take)
+    relatedness: tuple[tuple[str, str], ...]
+    seriousness: tuple[str, ...]
+    expectedness: tuple[str, ...]
+    action_taken: tuple[str, ...]
+    outcome: tuple[str, ...]
+
+
+def form_choices(participant: Participant) -> AdverseEventChoices:
+    """The choices of the AE form for a participant's protocol (no permission needed: nothing is revealed)."""
+    scale = safety_plan(protocol_for(participant)).relatedness_scale
+    return AdverseEventChoices(
+        terms=tuple((t.id, t.name, t.available_grades) for t in TERMS.values()),
+        relatedness=tuple((level.id, level.label.en) for level in scale),
+        seriousness=tuple(c.value for c in SeriousnessCriterion),
+        expectedness=tuple(e.value for e in Expectedness),
+        action_taken=tuple(a.value for a in ActionTaken),
+        outcome=tuple(o.value for o in Outcome),
+    )

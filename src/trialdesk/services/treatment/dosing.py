@@ -1,0 +1,410 @@
+"""Dosing: where a participant stands on the ladder, the pre-dose safety check, and recording a dose.
+
+`record_dose` re-evaluates the gate inside its transaction, holding a row lock on the participant (and on the
+study, so a study pause recorded by a concurrent adverse-event save cannot slip between the check and the
+write): two concurrent requests for the same dose cannot both pass. A refusal raises `Conflict` whose
+`problems` are the gate's reasons (code, clinician message) and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from django.db import transaction
+
+from trialdesk.core.dosing import Administration as CoreAdministration
+from trialdesk.core.dosing import (
+    DoseStep,
+    Finding,
+    GateDecision,
+    GateReason,
+    LadderPosition,
+    check_administration,
+    dose_steps,
+    evaluate_gate,
+)
+from trialdesk.core.dosing import SafetyCheck as CoreSafetyCheck
+from trialdesk.core.lots import check_lot_for_dose
+from trialdesk.core.roles import Action
+from trialdesk.errors import Conflict, NotFound, Problem, ValidationFailed
+from trialdesk.protocol.base import Text
+from trialdesk.protocol.treatment import SafetyCheckItem
+from trialdesk.records import audit
+from trialdesk.records.models import ConsentWithdrawal, Participant, Study
+from trialdesk.records.treatment.models import Administration, AdverseEvent, ProductLot, SafetyCheck
+from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.consent import ensure_not_withdrawn
+from trialdesk.services.treatment._common import (
+    active_pauses,
+    allocation_of,
+    authorize_any,
+    dosing_plan,
+    local,
+    local_date,
+    not_in_future,
+    participant_stops,
+    protocol_for,
+    to_core_event,
+)
+from trialdesk.services.treatment.lots import to_core_lot
+from trialdesk.testing import SYSTEM_CLOCK, Clock
+
+RungState = Literal["done", "partial", "next", "pending"]
+
+
+@dataclass(frozen=True)
+class LadderRung:
+    """One rung of the ladder as shown: an escalation step, or one maintenance cycle (`cycle` 1..n)."""
+
+    step: DoseStep
+    cycle: int | None
+    state: RungState
+    doses: tuple[Administration, ...]  # every dose recorded against this rung (partial ones included)
+
+
+@dataclass(frozen=True)
+class DosingStatus:
+    """Everything the dosing page shows. `gate.reasons` say exactly why the next dose is refused and
+    `gate.earliest_allowed_at` from when the time rules allow it. For the control arm `receives_product`
+    is False, `ladder` is empty and the gate's reason is `no_study_product`."""
+
+    participant: Participant
+    arm: str
+    receives_product: bool
+    background_therapy: Text | None
+    ladder: tuple[LadderRung, ...]
+    position: LadderPosition | None
+    gate: GateDecision
+    administrations: tuple[Administration, ...]
+    safety_check: SafetyCheck | None  # the latest signed check (the gate says whether it fits the next dose)
+    safety_check_items: tuple[SafetyCheckItem, ...]
+    study_paused: bool
+    pause_reasons: tuple[str, ...]
+    participant_stopped: bool
+    stop_reasons: tuple[str, ...]
+    withdrawn: bool
+    as_of: datetime
+
+
+def _core_doses(participant: Participant) -> list[CoreAdministration]:
+    return [
+        CoreAdministration(
+            step_id=a.step_id,
+            given_at=local(a.given_at),
+            amount_given=a.amount_given,
+            partial=a.partial,
+            lot_id=a.lot.lot_id,
+        )
+        for a in Administration.objects.filter(participant=participant).select_related("lot")
+    ]
+
+
+def _core_check(check: SafetyCheck | None) -> CoreSafetyCheck | None:
+    if check is None:
+        return None
+    return CoreSafetyCheck(
+        step_id=check.step_id,
+        signed_by=check.signed_by,
+        signed_at=local(check.signed_at),
+        answers={k: Finding(v) for k, v in check.answers.items()},
+    )
+
+
+def _latest_check(participant: Participant, at: datetime) -> SafetyCheck | None:
+    return (
+        SafetyCheck.objects.filter(participant=participant, signed_at__lte=at)
+        .order_by("-signed_at", "-pk")
+        .first()
+    )
+
+
+def _gate(participant: Participant, arm: str, at: datetime) -> tuple[GateDecision, SafetyCheck | None]:
+    """The gate at `at` from what is stored now (the caller holds the locks when it matters)."""
+    plan = dosing_plan(protocol_for(participant))
+    events = [
+        to_core_event(e)
+        for e in AdverseEvent.objects.filter(participant=participant).select_related("participant")
+    ]
+    check = _latest_check(participant, at)
+    gate = evaluate_gate(
+        plan=plan,
+        arm=arm,
+        administrations=_core_doses(participant),
+        adverse_events=events,
+        safety_check=_core_check(check),
+        study_paused=bool(active_pauses(participant.study)),
+        participant_stopped=bool(participant_stops(participant)),
+        now=local(at),
+    )
+    withdrawal = ConsentWithdrawal.objects.filter(participant=participant).first()
+    if withdrawal is not None:
+        reason = GateReason(
+            "withdrawn",
+            f"{participant.study_code} withdrew consent on {withdrawal.withdrawn_on.isoformat()}: "
+            "no further doses.",
+        )
+        gate = replace(gate, allowed=False, reasons=(reason, *gate.reasons))
+    return gate, check
+
+
+def _ladder(
+    steps: tuple[DoseStep, ...], cycles: int, position: LadderPosition | None, doses: list[Administration]
+) -> tuple[LadderRung, ...]:
+    rungs: list[LadderRung] = []
+    completed = position.completed_step_ids if position else frozenset()
+    for step in steps:
+        of_step = tuple(d for d in doses if d.step_id == step.id)
+        is_next = position is not None and position.next_step is not None and position.next_step.id == step.id
+        if step.kind == "escalation":
+            state: RungState = (
+                "done" if step.id in completed else "next" if is_next else "partial" if of_step else "pending"
+            )
+            rungs.append(LadderRung(step, None, state, of_step))
+            continue
+        full = [d for d in of_step if not d.partial]
+        done_cycles = position.maintenance_cycles_done if position else 0
+        for cycle in range(1, cycles + 1):
+            mine = (full[cycle - 1],) if cycle <= len(full) else ()
+            if cycle <= done_cycles:
+                state = "done"
+            elif is_next and position is not None and position.next_cycle == cycle:
+                state = "next"
+            else:
+                state = "pending"
+            rungs.append(LadderRung(step, cycle, state, mine))
+    return tuple(rungs)
+
+
+def dosing_status(actor: Actor, *, participant: Participant, clock: Clock = SYSTEM_CLOCK) -> DosingStatus:
+    """The ladder, where the participant stands, and the gate's answer for the next dose now."""
+    authorize_any(actor, (Action.GIVE_TREATMENT, Action.VIEW_FORM_DATA), participant.site_id)
+    now = clock.now()
+    arm = allocation_of(participant).arm
+    plan = dosing_plan(protocol_for(participant))
+    arm_plan = plan.arm(arm)
+    gate, check = _gate(participant, arm, now)
+    doses = list(Administration.objects.filter(participant=participant).select_related("lot"))
+    steps = dose_steps(plan, arm)
+    cycles = arm_plan.maintenance.cycles if arm_plan.maintenance is not None else 0
+    pauses = active_pauses(participant.study)
+    stops = participant_stops(participant)
+    return DosingStatus(
+        participant=participant,
+        arm=arm,
+        receives_product=arm_plan.receives_product,
+        background_therapy=arm_plan.background_therapy,
+        ladder=_ladder(steps, cycles, gate.position, doses),
+        position=gate.position,
+        gate=gate,
+        administrations=tuple(doses),
+        safety_check=check,
+        safety_check_items=tuple(plan.pre_dose_safety_check),
+        study_paused=bool(pauses),
+        pause_reasons=tuple(p.message for p in pauses),
+        participant_stopped=bool(stops),
+        stop_reasons=tuple(s.message for s in stops),
+        withdrawn=ConsentWithdrawal.objects.filter(participant=participant).exists(),
+        as_of=now,
+    )
+
+
+def record_safety_check(
+    actor: Actor,
+    *,
+    participant: Participant,
+    step_id: str,
+    answers: Mapping[str, str],
+    vital_signs: Mapping[str, str],
+    symptoms: str = "",
+    clock: Clock = SYSTEM_CLOCK,
+) -> SafetyCheck:
+    """The investigator signs the pre-dose safety check for the dose `step_id` (signature = actor + now).
+
+    `answers` maps every protocol check item id to "normal" or "abnormal" (all items are required; an
+    abnormal answer is recorded and the gate then refuses the dose). `vital_signs` are free name -> value text.
+    """
+    role = authorize(actor, Action.GIVE_TREATMENT, participant.site_id)
+    now = clock.now()
+    plan = dosing_plan(protocol_for(participant))
+    arm = allocation_of(participant).arm
+    steps = {s.id for s in dose_steps(plan, arm)}
+    problems: list[Problem] = []
+    if not steps:
+        raise Conflict(
+            f"{participant.study_code}'s arm receives no study product: no pre-dose check is needed",
+            (Problem("arm", "no study product"),),
+        )
+    if step_id not in steps:
+        problems.append(Problem("step_id", f"'{step_id}' is not a dose step of this arm"))
+    items = {item.id for item in plan.pre_dose_safety_check}
+    for item in sorted(items - set(answers)):
+        problems.append(Problem(f"answers.{item}", "required: normal or abnormal"))
+    for key, value in answers.items():
+        if key not in items:
+            problems.append(Problem(f"answers.{key}", "not an item of the protocol's safety check"))
+        elif value not in {f.value for f in Finding}:
+            problems.append(Problem(f"answers.{key}", "must be normal or abnormal"))
+    if problems:
+        raise ValidationFailed("The pre-dose safety check cannot be signed", tuple(problems))
+    with transaction.atomic():
+        locked = Participant.objects.select_for_update().get(pk=participant.pk)
+        ensure_not_withdrawn(locked)
+        check = SafetyCheck.objects.create(
+            participant=locked,
+            step_id=step_id,
+            answers=dict(answers),
+            vital_signs={k: str(v) for k, v in vital_signs.items()},
+            symptoms=symptoms.strip(),
+            signed_by=actor.username,
+            signed_at=now,
+        )
+        audit.append(
+            at=now,
+            actor=actor.username,
+            role=role,
+            action="dosing.safety_check",
+            object_type="participant",
+            object_id=locked.study_code,
+            before=None,
+            after={"step_id": step_id, "answers": dict(answers), "vital_signs": check.vital_signs},
+        )
+    return check
+
+
+def _refuse(gate: GateDecision, extra: tuple[Problem, ...] = ()) -> Conflict:
+    problems = extra + tuple(Problem(r.code, r.message) for r in gate.reasons)
+    return Conflict(
+        "The dose cannot be given now: " + " ".join(p.rule for p in problems),
+        problems,
+        {
+            "reasons": [
+                {
+                    "code": r.code,
+                    "message": r.message,
+                    "allowed_from": r.allowed_from and r.allowed_from.isoformat(),
+                }
+                for r in gate.reasons
+            ],
+            "earliest_allowed_at": gate.earliest_allowed_at and gate.earliest_allowed_at.isoformat(),
+        },
+    )
+
+
+def record_dose(
+    actor: Actor,
+    *,
+    participant: Participant,
+    step_id: str,
+    lot_id: str,
+    amount_given: Decimal,
+    given_at: datetime | None = None,
+    infusion_started_at: datetime | None = None,
+    infusion_stopped_at: datetime | None = None,
+    partial: bool = False,
+    immediate_reaction: str = "",
+    given_by: str = "",
+    clock: Clock = SYSTEM_CLOCK,
+) -> Administration:
+    """Record a dose the gate allows. `step_id` must be the gate's next step (a stale form is refused).
+
+    `given_at` defaults to the infusion start, else now; it may not be in the future. Less than the step
+    amount, or `partial=True`, records a partial dose (the step is then repeated). `given_by` names who gave
+    it when not the recording investigator. Refused with the gate's
+    reasons (Conflict), an unusable or other-source lot (ValidationFailed), a withdrawn participant (Locked).
+    """
+    role = authorize(actor, Action.GIVE_TREATMENT, participant.site_id)
+    now = clock.now()
+    at = given_at or infusion_started_at or now
+    for where, moment in (
+        ("given_at", at),
+        ("infusion_started_at", infusion_started_at),
+        ("infusion_stopped_at", infusion_stopped_at),
+    ):
+        if moment is not None:
+            not_in_future(moment, now, where)
+    if infusion_started_at and infusion_stopped_at and infusion_stopped_at < infusion_started_at:
+        raise ValidationFailed(
+            "The infusion cannot stop before it started",
+            (Problem("infusion_stopped_at", "before the start"),),
+        )
+    with transaction.atomic():
+        locked = Participant.objects.select_for_update().select_related("study").get(pk=participant.pk)
+        Study.objects.select_for_update().get(pk=locked.study_id)
+        ensure_not_withdrawn(locked)
+        arm = allocation_of(locked).arm
+        plan = dosing_plan(protocol_for(locked))
+        gate, check = _gate(locked, arm, at)
+        if gate.next_step is not None and gate.next_step.id != step_id:
+            raise _refuse(
+                gate,
+                (Problem("step_id", f"the next dose is {gate.next_step.label.en}, not '{step_id}'"),),
+            )
+        if not gate.allowed:
+            raise _refuse(gate)
+        step = check_administration(
+            plan,
+            arm,
+            CoreAdministration(
+                step_id=step_id, given_at=local(at), amount_given=amount_given, partial=partial
+            ),
+        )
+        lot = ProductLot.objects.filter(study_id=locked.study_id, lot_id=lot_id).first()
+        if lot is None:
+            raise NotFound(f"No lot {lot_id} in this study", (Problem("lot_id", "unknown"),))
+        previous = [
+            to_core_lot(lot_row)
+            for lot_row in ProductLot.objects.filter(administrations__participant=locked).distinct()
+        ]
+        check_lot_for_dose(plan, lot=to_core_lot(lot), previous_lots=previous, on_date=local_date(at))
+        is_partial = partial or amount_given < step.amount
+        position = gate.position
+        cycle = position.next_cycle if position is not None and step.kind == "maintenance" else None
+        dose = Administration.objects.create(
+            participant=locked,
+            step_id=step.id,
+            step_kind=step.kind,
+            maintenance_cycle=cycle,
+            planned_amount=step.amount,
+            amount_given=amount_given,
+            unit=step.unit,
+            route=step.route,
+            lot=lot,
+            partial=is_partial,
+            given_at=at,
+            infusion_started_at=infusion_started_at,
+            infusion_stopped_at=infusion_stopped_at,
+            immediate_reaction=immediate_reaction.strip(),
+            safety_check=check,
+            given_by=given_by.strip() or actor.username,
+            recorded_by=actor.username,
+            recorded_at=now,
+        )
+        audit.append(
+            at=now,
+            actor=actor.username,
+            role=role,
+            action="dosing.administer",
+            object_type="participant",
+            object_id=locked.study_code,
+            before=None,
+            after={
+                "step_id": step.id,
+                "cycle": cycle,
+                "amount_given": str(amount_given),
+                "unit": step.unit,
+                "partial": is_partial,
+                "lot_id": lot.lot_id,
+                "given_at": at.isoformat(),
+                "immediate_reaction": dose.immediate_reaction,
+            },
+        )
+    return dose
+
+
+def list_administrations(actor: Actor, *, participant: Participant) -> list[Administration]:
+    authorize_any(actor, (Action.GIVE_TREATMENT, Action.VIEW_FORM_DATA), participant.site_id)
+    return list(Administration.objects.filter(participant=participant).select_related("lot"))

@@ -1,0 +1,130 @@
+"""Expedited reports (ICH E2A): the list with each clock's state, and marking a report sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+
+from trialdesk.core.expedited import ReportStatus, deadline_status
+from trialdesk.core.roles import Action
+from trialdesk.errors import AlreadyDone, NotFound, Problem, ValidationFailed
+from trialdesk.records import audit
+from trialdesk.records.models import Study
+from trialdesk.records.treatment.models import ExpeditedReport
+from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.treatment._common import local_date
+from trialdesk.testing import SYSTEM_CLOCK, Clock
+
+
+@dataclass(frozen=True)
+class ExpeditedRow:
+    """One clock on `as_of`: `status` of the initial report, `follow_up_status` (fatal/life-threatening only)."""
+
+    report: (
+        ExpeditedReport  # .event (AdverseEvent, .code), .kind, .initial_due_on, .follow_up_due_on, .sent_on
+    )
+    status: ReportStatus  # open | sent | sent_late | overdue
+    follow_up_status: ReportStatus | None
+    overdue: bool  # the initial report or the follow-up is overdue
+    days_left: int  # days until the initial due date (negative: overdue by)
+
+
+def row(report: ExpeditedReport, as_of: date | None = None, clock: Clock = SYSTEM_CLOCK) -> ExpeditedRow:
+    """The state of one clock on `as_of` (default today); no permission check (callers have one)."""
+    as_of = as_of or local_date(clock.now())
+    status = deadline_status(report.initial_due_on, report.sent_on, as_of)
+    follow = (
+        deadline_status(report.follow_up_due_on, report.follow_up_sent_on, as_of)
+        if report.follow_up_due_on is not None
+        else None
+    )
+    overdue = status is ReportStatus.OVERDUE or follow is ReportStatus.OVERDUE
+    return ExpeditedRow(report, status, follow, overdue, (report.initial_due_on - as_of).days)
+
+
+def expedited_reports(
+    actor: Actor,
+    *,
+    study: Study,
+    as_of: date | None = None,
+    overdue_only: bool = False,
+    clock: Clock = SYSTEM_CLOCK,
+) -> list[ExpeditedRow]:
+    """Every expedited clock of the study (sites the actor sees), soonest due first."""
+    authorize(actor, Action.VIEW_SAFETY)
+    day = as_of or local_date(clock.now())
+    sites = actor.site_ids(Action.VIEW_SAFETY)
+    query = ExpeditedReport.objects.filter(event__participant__study=study).select_related(
+        "event__participant"
+    )
+    if sites is not None:
+        query = query.filter(event__participant__site_id__in=sites)
+    rows = [row(r, day) for r in query.order_by("initial_due_on", "pk")]
+    return [r for r in rows if r.overdue] if overdue_only else rows
+
+
+def get_report(actor: Actor, *, study: Study, report_id: int) -> ExpeditedReport:
+    authorize(actor, Action.VIEW_SAFETY)
+    report = (
+        ExpeditedReport.objects.filter(pk=report_id, event__participant__study=study)
+        .select_related("event__participant")
+        .first()
+    )
+    if report is None or not actor.may(Action.VIEW_SAFETY, report.event.participant.site_id):
+        raise NotFound(f"No expedited report {report_id}")
+    return report
+
+
+def mark_report_sent(
+    actor: Actor,
+    *,
+    report: ExpeditedReport,
+    sent_on: date,
+    follow_up: bool = False,
+    reference: str = "",
+    clock: Clock = SYSTEM_CLOCK,
+) -> ExpeditedReport:
+    """Record that the initial report (or, with `follow_up`, the complete follow-up) was sent on `sent_on`."""
+    site_id = report.event.participant.site_id
+    role = authorize(actor, Action.SUBMIT_EXPEDITED_REPORT, site_id)
+    now = clock.now()
+    problems: list[Problem] = []
+    if sent_on > local_date(now):
+        problems.append(Problem("sent_on", "in the future"))
+    if sent_on < report.first_knowledge_on:
+        problems.append(Problem("sent_on", "before the date of first knowledge"))
+    if follow_up and report.follow_up_due_on is None:
+        problems.append(Problem("follow_up", "this report has no follow-up deadline"))
+    if problems:
+        raise ValidationFailed("The report cannot be marked sent", tuple(problems))
+    with transaction.atomic():
+        locked = (
+            ExpeditedReport.objects.select_for_update().select_related("event__participant").get(pk=report.pk)
+        )
+        which = "follow-up" if follow_up else "initial report"
+        already = locked.follow_up_sent_on if follow_up else locked.sent_on
+        if already is not None:
+            raise AlreadyDone(f"The {which} for {locked.event.code} was already marked sent on {already}")
+        if follow_up and locked.sent_on is None:
+            raise ValidationFailed(
+                "Mark the initial report sent first", (Problem("follow_up", "initial report not sent"),)
+            )
+        if follow_up:
+            locked.follow_up_sent_on, locked.follow_up_sent_by = sent_on, actor.username
+        else:
+            locked.sent_on, locked.sent_by = sent_on, actor.username
+            locked.sent_reference = reference.strip()
+        locked.save()
+        audit.append(
+            at=now,
+            actor=actor.username,
+            role=role,
+            action="safety.expedited_sent",
+            object_type="adverse_event",
+            object_id=locked.event.code,
+            before=None,
+            after={"which": which, "sent_on": sent_on.isoformat(), "reference": reference.strip()},
+        )
+    return locked

@@ -1,0 +1,165 @@
+"""Product lots: registration, quality-control release, and the lot list with each lot's usability today."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from trialdesk.core.lots import ProductLot as CoreLot
+from trialdesk.core.lots import check_lot_usable
+from trialdesk.core.roles import Action
+from trialdesk.errors import AlreadyDone, NotFound, Problem, ValidationFailed
+from trialdesk.records import audit
+from trialdesk.records.models import Study
+from trialdesk.records.treatment.models import ProductLot
+from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.treatment._common import authorize_any, local_date
+from trialdesk.testing import SYSTEM_CLOCK, Clock
+
+
+def to_core_lot(lot: ProductLot) -> CoreLot:
+    return CoreLot(
+        lot_id=lot.lot_id,
+        source_id=lot.source_id,
+        amount_per_unit=lot.amount_per_unit,
+        amount_unit=lot.amount_unit,
+        expiry_date=lot.expiry_date,
+        qc_released=lot.qc_released,
+    )
+
+
+@dataclass(frozen=True)
+class LotRow:
+    """A lot as listed: `usable` on `as_of`, otherwise `problems` say why (expired, not released)."""
+
+    lot: ProductLot
+    usable: bool
+    problems: tuple[str, ...]
+    doses_given: int
+
+
+def register_lot(
+    actor: Actor,
+    *,
+    study: Study,
+    lot_id: str,
+    source_id: str,
+    amount_per_unit: Decimal,
+    amount_unit: str,
+    expiry_date: date,
+    note: str = "",
+    clock: Clock = SYSTEM_CLOCK,
+) -> ProductLot:
+    """Register a lot (not yet QC-released). Refuses a duplicate lot id, an empty source or amount <= 0."""
+    role = authorize(actor, Action.MANAGE_LOTS)
+    now = clock.now()
+    problems: list[Problem] = []
+    if not lot_id.strip():
+        problems.append(Problem("lot_id", "required"))
+    if not source_id.strip():
+        problems.append(Problem("source_id", "required (donor/placenta id)"))
+    if amount_per_unit <= 0:
+        problems.append(Problem("amount_per_unit", "must be more than 0"))
+    if not amount_unit.strip():
+        problems.append(Problem("amount_unit", "required (e.g. particles)"))
+    if problems:
+        raise ValidationFailed("The lot cannot be registered", tuple(problems))
+    try:
+        with transaction.atomic():
+            lot = ProductLot.objects.create(
+                study=study,
+                lot_id=lot_id.strip(),
+                source_id=source_id.strip(),
+                amount_per_unit=amount_per_unit,
+                amount_unit=amount_unit.strip(),
+                expiry_date=expiry_date,
+                note=note.strip(),
+                registered_by=actor.username,
+                registered_at=now,
+            )
+            audit.append(
+                at=now,
+                actor=actor.username,
+                role=role,
+                action="lot.register",
+                object_type="product_lot",
+                object_id=lot.lot_id,
+                before=None,
+                after={
+                    "source_id": lot.source_id,
+                    "amount_per_unit": str(amount_per_unit),
+                    "amount_unit": lot.amount_unit,
+                    "expiry_date": expiry_date.isoformat(),
+                },
+            )
+    except IntegrityError:
+        raise AlreadyDone(
+            f"Lot {lot_id.strip()} is already registered", (Problem("lot_id", "already registered"),)
+        ) from None
+    return lot
+
+
+def release_lot(
+    actor: Actor, *, lot: ProductLot, released_on: date, clock: Clock = SYSTEM_CLOCK
+) -> ProductLot:
+    """Record the quality-control release of a lot (date, who). A release is final."""
+    role = authorize(actor, Action.MANAGE_LOTS)
+    now = clock.now()
+    if released_on > local_date(now):
+        raise ValidationFailed(
+            "The release date cannot be in the future", (Problem("released_on", "in the future"),)
+        )
+    with transaction.atomic():
+        locked = ProductLot.objects.select_for_update().get(pk=lot.pk)
+        if locked.qc_released:
+            raise AlreadyDone(f"Lot {locked.lot_id} was already released on {locked.qc_released_on}")
+        locked.qc_released = True
+        locked.qc_released_on = released_on
+        locked.qc_released_by = actor.username
+        locked.save(update_fields=["qc_released", "qc_released_on", "qc_released_by"])
+        audit.append(
+            at=now,
+            actor=actor.username,
+            role=role,
+            action="lot.release",
+            object_type="product_lot",
+            object_id=locked.lot_id,
+            before={"qc_released": False},
+            after={"qc_released": True, "qc_released_on": released_on.isoformat()},
+        )
+    return locked
+
+
+def get_lot(actor: Actor, *, study: Study, lot_id: str) -> ProductLot:
+    authorize_any(actor, (Action.MANAGE_LOTS, Action.GIVE_TREATMENT, Action.VIEW_SAFETY))
+    lot = ProductLot.objects.filter(study=study, lot_id=lot_id).first()
+    if lot is None:
+        raise NotFound(f"No lot {lot_id} in this study", (Problem("lot_id", "unknown"),))
+    return lot
+
+
+def list_lots(
+    actor: Actor, *, study: Study, as_of: date | None = None, clock: Clock = SYSTEM_CLOCK
+) -> list[LotRow]:
+    """Every lot of the study with whether it may be used on `as_of` (default: today), soonest expiry first."""
+    authorize_any(actor, (Action.MANAGE_LOTS, Action.GIVE_TREATMENT, Action.VIEW_SAFETY))
+    day = as_of or local_date(clock.now())
+    rows: list[LotRow] = []
+    for lot in ProductLot.objects.filter(study=study).order_by("expiry_date", "lot_id"):
+        try:
+            check_lot_usable(to_core_lot(lot), day)
+            problems: tuple[str, ...] = ()
+        except ValidationFailed as refused:
+            problems = tuple(p.rule for p in refused.problems)
+        rows.append(LotRow(lot, not problems, problems, lot.administrations.count()))
+    return rows
+
+
+def usable_lots(
+    actor: Actor, *, study: Study, as_of: date | None = None, clock: Clock = SYSTEM_CLOCK
+) -> list[ProductLot]:
+    """The lots that may be used on `as_of` (for the administration form's choice)."""
+    return [row.lot for row in list_lots(actor, study=study, as_of=as_of, clock=clock) if row.usable]

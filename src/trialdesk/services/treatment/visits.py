@@ -1,0 +1,373 @@
+"""Visits: the participant calendar (windows from actual dates), the overdue list, visits, missed visits and
+protocol deviations. A visit done outside its window records a deviation automatically; so does a missed one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+
+from trialdesk.core.roles import Action
+from trialdesk.core.schedule import (
+    DeviationSuggestion,
+    Injection,
+    VisitOccurrence,
+    VisitStatus,
+    participant_calendar,
+    visit_states,
+)
+from trialdesk.core.schedule import RecordedVisit as CoreRecordedVisit
+from trialdesk.errors import AlreadyDone, NotFound, Problem, ValidationFailed
+from trialdesk.records import audit
+from trialdesk.records.models import Allocation, Participant, Site
+from trialdesk.records.treatment.models import Administration, ProtocolDeviation, RecordedVisit
+from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.consent import ensure_not_withdrawn
+from trialdesk.services.treatment._common import (
+    allocation_of,
+    authorize_any,
+    local_date,
+    protocol_for,
+    require_text,
+    visit_schedule,
+)
+from trialdesk.testing import SYSTEM_CLOCK, Clock
+
+DEVIATION_CATEGORIES = tuple(value for value, _ in ProtocolDeviation.CATEGORIES)
+
+
+@dataclass(frozen=True)
+class CalendarRow:
+    """One visit occurrence with its window, its status on `as_of`, and what was recorded."""
+
+    occurrence: VisitOccurrence  # visit_id, occurrence, label, anchored_on, earliest, target, latest
+    status: VisitStatus  # done_in_window | done_out_of_window | missed | upcoming | due | overdue
+    recorded: RecordedVisit | None
+    suggestion: DeviationSuggestion | None  # set when done outside the window
+    deviations: tuple[ProtocolDeviation, ...]
+
+
+@dataclass(frozen=True)
+class VisitCalendar:
+    participant: Participant
+    arm: str
+    randomized_on: date
+    as_of: date
+    rows: tuple[CalendarRow, ...]
+    awaiting_anchor: tuple[str, ...]  # visit ids whose anchor (e.g. the injection) has not happened yet
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    participant: Participant
+    occurrence: VisitOccurrence
+    days_overdue: int  # days since the window closed
+
+
+@dataclass(frozen=True)
+class VisitResult:
+    visit: RecordedVisit
+    deviation: ProtocolDeviation | None  # recorded automatically (out of window, or missed)
+
+
+def _core_recorded(participant: Participant) -> list[CoreRecordedVisit]:
+    return [
+        CoreRecordedVisit(visit_id=r.visit_id, occurrence=r.occurrence, done_on=r.done_on, missed=r.missed)
+        for r in RecordedVisit.objects.filter(participant=participant)
+    ]
+
+
+def _build(participant: Participant, allocation: Allocation, as_of: date) -> VisitCalendar:
+    schedule = visit_schedule(protocol_for(participant))
+    randomized_on = local_date(allocation.allocated_at)
+    injections = [
+        Injection(a.step_id, local_date(a.given_at))
+        for a in Administration.objects.filter(participant=participant)
+    ]
+    recorded_core = _core_recorded(participant)
+    cal = participant_calendar(
+        schedule,
+        arm=allocation.arm,
+        randomized_on=randomized_on,
+        injections=injections,
+        recorded=recorded_core,
+    )
+    stored = {(r.visit_id, r.occurrence): r for r in RecordedVisit.objects.filter(participant=participant)}
+    deviations: dict[int, list[ProtocolDeviation]] = {}
+    for d in ProtocolDeviation.objects.filter(participant=participant, visit__isnull=False):
+        deviations.setdefault(d.visit_id or 0, []).append(d)
+    rows = []
+    for state in visit_states(cal, recorded_core, as_of):
+        o = state.occurrence
+        record = stored.get((o.visit_id, o.occurrence))
+        rows.append(
+            CalendarRow(
+                o,
+                state.status,
+                record,
+                state.deviation,
+                tuple(deviations.get(record.pk, ())) if record else (),
+            )
+        )
+    return VisitCalendar(participant, allocation.arm, randomized_on, as_of, tuple(rows), cal.awaiting_anchor)
+
+
+def calendar(
+    actor: Actor, *, participant: Participant, as_of: date | None = None, clock: Clock = SYSTEM_CLOCK
+) -> VisitCalendar:
+    """Every visit occurrence of the participant's arm with its window and status (as of today by default)."""
+    authorize_any(actor, (Action.RECORD_VISIT, Action.VIEW_FORM_DATA), participant.site_id)
+    return _build(participant, allocation_of(participant), as_of or local_date(clock.now()))
+
+
+def overdue_list(
+    actor: Actor, *, site: Site, as_of: date | None = None, clock: Clock = SYSTEM_CLOCK
+) -> list[OverdueRow]:
+    """Visits of the site's randomized, not withdrawn participants whose window closed with nothing recorded."""
+    authorize_any(actor, (Action.RECORD_VISIT, Action.VIEW_FORM_DATA), site.pk)
+    day = as_of or local_date(clock.now())
+    rows: list[OverdueRow] = []
+    allocations = Allocation.objects.filter(participant__site=site, participant__withdrawal__isnull=True)
+    for allocation in allocations.select_related("participant__site", "participant__study"):
+        cal = _build(allocation.participant, allocation, day)
+        for row in cal.rows:
+            if row.status is VisitStatus.OVERDUE:
+                rows.append(
+                    OverdueRow(allocation.participant, row.occurrence, (day - row.occurrence.latest).days)
+                )
+    return sorted(rows, key=lambda r: (r.occurrence.latest, r.participant.study_code))
+
+
+def _occurrence(participant: Participant, visit_id: str, occurrence: int, as_of: date) -> VisitOccurrence:
+    cal = _build(participant, allocation_of(participant), as_of)
+    for row in cal.rows:
+        if row.occurrence.visit_id == visit_id and row.occurrence.occurrence == occurrence:
+            if row.recorded is not None:
+                what = "missed" if row.recorded.missed else f"done on {row.recorded.done_on}"
+                raise AlreadyDone(f"Visit {visit_id} #{occurrence} is already recorded ({what})")
+            return row.occurrence
+    if visit_id in cal.awaiting_anchor:
+        raise ValidationFailed(
+            f"Visit {visit_id} cannot be recorded yet: what it is anchored on has not happened",
+            (Problem("visit_id", "anchor not reached"),),
+        )
+    raise NotFound(
+        f"{participant.study_code} has no visit {visit_id} #{occurrence} on their calendar",
+        (Problem("visit_id", "not on this participant's calendar"),),
+    )
+
+
+def _deviation(
+    actor: Actor,
+    role: str,
+    *,
+    participant: Participant,
+    category: str,
+    reason: str,
+    occurred_on: date,
+    visit: RecordedVisit | None,
+    automatic: bool,
+    now: object,
+) -> ProtocolDeviation:
+    deviation = ProtocolDeviation.objects.create(
+        participant=participant,
+        category=category,
+        reason=reason,
+        occurred_on=occurred_on,
+        visit=visit,
+        automatic=automatic,
+        recorded_by=actor.username,
+        recorded_at=now,
+    )
+    audit.append(
+        at=now,  # type: ignore[arg-type]
+        actor=actor.username,
+        role=role,
+        action="deviation.record",
+        object_type="participant",
+        object_id=participant.study_code,
+        before=None,
+        after={
+            "category": category,
+            "occurred_on": occurred_on.isoformat(),
+            "visit": visit and f"{visit.visit_id}#{visit.occurrence}",
+            "automatic": automatic,
+            "reason": reason,
+        },
+    )
+    return deviation
+
+
+def record_visit(
+    actor: Actor,
+    *,
+    participant: Participant,
+    visit_id: str,
+    occurrence: int,
+    done_on: date,
+    clock: Clock = SYSTEM_CLOCK,
+) -> VisitResult:
+    """Record a visit as done. Outside its window, a `visit_out_of_window` deviation is recorded with it."""
+    role = authorize(actor, Action.RECORD_VISIT, participant.site_id)
+    now = clock.now()
+    today = local_date(now)
+    if done_on > today:
+        raise ValidationFailed(
+            "A visit cannot be recorded in the future", (Problem("done_on", "in the future"),)
+        )
+    with transaction.atomic():
+        locked = Participant.objects.select_for_update().get(pk=participant.pk)
+        ensure_not_withdrawn(locked)
+        slot = _occurrence(locked, visit_id, occurrence, today)
+        if done_on < local_date(allocation_of(locked).allocated_at):
+            raise ValidationFailed(
+                "A visit cannot be done before randomization", (Problem("done_on", "before randomization"),)
+            )
+        visit = RecordedVisit.objects.create(
+            participant=locked,
+            visit_id=visit_id,
+            occurrence=occurrence,
+            done_on=done_on,
+            window_earliest=slot.earliest,
+            window_latest=slot.latest,
+            recorded_by=actor.username,
+            recorded_at=now,
+        )
+        audit.append(
+            at=now,
+            actor=actor.username,
+            role=role,
+            action="visit.record",
+            object_type="participant",
+            object_id=locked.study_code,
+            before=None,
+            after={"visit": f"{visit_id}#{occurrence}", "done_on": done_on.isoformat()},
+        )
+        deviation = None
+        if not slot.contains(done_on):
+            outside = (
+                (done_on - slot.earliest).days if done_on < slot.earliest else (done_on - slot.latest).days
+            )
+            word = f"{-outside} day(s) early" if outside < 0 else f"{outside} day(s) late"
+            deviation = _deviation(
+                actor,
+                role,
+                participant=locked,
+                category="visit_out_of_window",
+                reason=f"{slot.label.en} #{occurrence} done on {done_on.isoformat()}, {word} (window "
+                f"{slot.earliest.isoformat()} to {slot.latest.isoformat()}).",
+                occurred_on=done_on,
+                visit=visit,
+                automatic=True,
+                now=now,
+            )
+    return VisitResult(visit, deviation)
+
+
+def record_missed_visit(
+    actor: Actor,
+    *,
+    participant: Participant,
+    visit_id: str,
+    occurrence: int,
+    reason: str,
+    clock: Clock = SYSTEM_CLOCK,
+) -> VisitResult:
+    """Record that a visit did not happen (with the reason); a `missed_visit` deviation is recorded with it."""
+    role = authorize(actor, Action.RECORD_VISIT, participant.site_id)
+    why = require_text(reason, "reason", "The reason the visit was missed")
+    now = clock.now()
+    today = local_date(now)
+    with transaction.atomic():
+        locked = Participant.objects.select_for_update().get(pk=participant.pk)
+        ensure_not_withdrawn(locked)
+        slot = _occurrence(locked, visit_id, occurrence, today)
+        visit = RecordedVisit.objects.create(
+            participant=locked,
+            visit_id=visit_id,
+            occurrence=occurrence,
+            missed=True,
+            missed_reason=why,
+            window_earliest=slot.earliest,
+            window_latest=slot.latest,
+            recorded_by=actor.username,
+            recorded_at=now,
+        )
+        audit.append(
+            at=now,
+            actor=actor.username,
+            role=role,
+            action="visit.missed",
+            object_type="participant",
+            object_id=locked.study_code,
+            before=None,
+            after={"visit": f"{visit_id}#{occurrence}", "missed": True},
+            reason=why,
+        )
+        deviation = _deviation(
+            actor,
+            role,
+            participant=locked,
+            category="missed_visit",
+            reason=f"{slot.label.en} #{occurrence} missed: {why}",
+            occurred_on=min(slot.latest, today),
+            visit=visit,
+            automatic=True,
+            now=now,
+        )
+    return VisitResult(visit, deviation)
+
+
+def record_deviation(
+    actor: Actor,
+    *,
+    participant: Participant,
+    category: str,
+    reason: str,
+    occurred_on: date,
+    visit_id: str | None = None,
+    occurrence: int | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> ProtocolDeviation:
+    """Record a protocol deviation by hand (site staff or monitor); optionally linked to a recorded visit."""
+    role = authorize(actor, Action.RECORD_DEVIATION, participant.site_id)
+    now = clock.now()
+    problems: list[Problem] = []
+    if category not in DEVIATION_CATEGORIES:
+        problems.append(Problem("category", f"must be one of {', '.join(DEVIATION_CATEGORIES)}"))
+    if not reason.strip():
+        problems.append(Problem("reason", "required"))
+    if occurred_on > local_date(now):
+        problems.append(Problem("occurred_on", "in the future"))
+    if problems:
+        raise ValidationFailed("The deviation cannot be recorded", tuple(problems))
+    with transaction.atomic():
+        locked = Participant.objects.select_for_update().get(pk=participant.pk)
+        visit = None
+        if visit_id is not None:
+            visit = RecordedVisit.objects.filter(
+                participant=locked, visit_id=visit_id, occurrence=occurrence or 1
+            ).first()
+            if visit is None:
+                raise NotFound(
+                    f"Visit {visit_id} #{occurrence or 1} is not recorded for {locked.study_code}",
+                    (Problem("visit_id", "not recorded"),),
+                )
+        return _deviation(
+            actor,
+            role,
+            participant=locked,
+            category=category,
+            reason=reason.strip(),
+            occurred_on=occurred_on,
+            visit=visit,
+            automatic=False,
+            now=now,
+        )
+
+
+def list_deviations(actor: Actor, *, participant: Participant) -> list[ProtocolDeviation]:
+    authorize_any(actor, (Action.RECORD_DEVIATION, Action.VIEW_FORM_DATA), participant.site_id)
+    return list(ProtocolDeviation.objects.filter(participant=participant).select_related("visit"))
