@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import randomized
 from trialdesk.core.roles import Role
@@ -16,6 +17,10 @@ from trialdesk.services.people import add_person
 from trialdesk.services.sites import create_site
 from trialdesk.services.studies import install_protocol
 from trialdesk.testing import FixedClock
+
+# Speed is measured in bench/, not asserted: a loaded CI machine must not fail a property test on time.
+hypothesis_settings.register_profile("trialdesk", deadline=None)
+hypothesis_settings.load_profile("trialdesk")
 
 
 @pytest.fixture
