@@ -5,6 +5,7 @@ trialdesk demo [--data-dir DIR] [--reset] [--no-serve]   a separate demo databas
 trialdesk protocol check FILE                            validate a protocol file
 trialdesk protocol import FILE -o OUT.yaml               registry record (IRCT layout) -> draft protocol
 trialdesk audit verify                                   check the audit log's hash chain
+trialdesk randomization generate|verify|import           the concealed randomization list
 """
 
 from __future__ import annotations
@@ -130,6 +131,28 @@ def cmd_randomization_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if ok else EXIT_BROKEN
 
 
+def cmd_randomization_import(args: argparse.Namespace) -> int:
+    text = Path(args.file).read_text(encoding="utf-8-sig")
+    _setup_django(Path(args.data_dir) if args.data_dir else None)
+    _migrate()
+    from trialdesk.services.list_import import import_list, mapping_from, parse_pairs
+
+    actor, study = _person_actor(args.user)
+    stored = import_list(
+        actor,
+        study=study,
+        source=args.format,
+        text=text,
+        mapping=mapping_from(parse_pairs(args.treatment or [], where="--treatment")),
+        file_name=Path(args.file).name,
+    )
+    print(
+        f"randomization list {stored.pk} imported from {args.file} by {actor.username}: {stored.slots.count()} slots"
+    )
+    print(f"  published SHA-256 commitment: {stored.commitment}")
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     loopback = args.host in ("127.0.0.1", "localhost", "::1")
     _setup_django(Path(args.data_dir), loopback=loopback)
@@ -221,6 +244,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ver.add_argument("--data-dir", default=None)
     ver.set_defaults(handler=cmd_randomization_verify)
+    imp_list = randomization.add_parser(
+        "import", help="store a Sealed Envelope or REDCap list CSV as the list (epidemiologist only)"
+    )
+    imp_list.add_argument("file")
+    imp_list.add_argument("--format", required=True, choices=["sealed_envelope", "redcap"])
+    imp_list.add_argument("--user", required=True, help="the epidemiologist's user name")
+    imp_list.add_argument(
+        "--treatment",
+        action="append",
+        metavar="LABEL=ARM",
+        help="map a treatment label or REDCap code to an arm id (repeat; arm names need no mapping)",
+    )
+    imp_list.add_argument("--data-dir", default=None)
+    imp_list.set_defaults(handler=cmd_randomization_import)
 
     audit = commands.add_parser("audit", help="audit log").add_subparsers(dest="subcommand", required=True)
     verify = audit.add_parser("verify", help="check the hash chain; names the first broken entry")

@@ -77,12 +77,17 @@ def generate(
         if design.method == "permuted_blocks"
         else None
     )
-    return _store(
+    return store_list(
         actor, role, study=study, core=core, design=design, source="generated", seed=str(seed), clock=clock
     )
 
 
-def _store(
+def design_of(study: Study) -> tuple[RandomizationDesign, list[str]]:
+    """The study's randomization design and its arm ids (Conflict when the protocol has none)."""
+    return _design(study)
+
+
+def store_list(
     actor: Actor,
     role: str,
     *,
@@ -93,6 +98,10 @@ def _store(
     seed: str,
     clock: Clock,
 ) -> RandomizationList:
+    """Store a generated or imported list as the active one and publish its commitment (audited).
+
+    Refused when the current active list already has allocations. `role` is the role `authorize` returned.
+    """
     now = clock.now()
     text = canonical_form(core).decode("utf-8") if core is not None else ""
     digest = commitment(core) if core is not None else ""
@@ -146,6 +155,9 @@ def _store(
             },
         )
     return stored
+
+
+_store = store_list  # the earlier private name
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,67 @@
+"""The participant page and registering a participant for screening."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from trialdesk.core.roles import Action
+from trialdesk.services.actors import authorize
+from trialdesk.services.participants import IdentityDetails, register_for_screening
+from trialdesk.web.auth import request_actor
+from trialdesk.web.enrolment.common import participant_in_request, participant_record
+from trialdesk.web.enrolment.forms import RegisterForm
+from trialdesk.web.views import domain_errors
+
+
+@login_required
+@domain_errors
+def participant(request: HttpRequest, code: str) -> HttpResponse:
+    actor, _study, found = participant_in_request(request, code)
+    record = participant_record(actor, found, get_language() or "en")
+    return render(
+        request,
+        "trialdesk/participant.html",
+        {
+            "participant": found,
+            "record": record,
+            "may_screen": actor.may(Action.SCREEN, found.site_id),
+            "may_consent": actor.may(Action.RECORD_CONSENT, found.site_id),
+            "may_randomize": actor.may(Action.RANDOMIZE, found.site_id),
+        },
+    )
+
+
+@login_required
+@domain_errors
+def register(request: HttpRequest) -> HttpResponse:
+    actor, study = request_actor(request)
+    authorize(actor, Action.REGISTER_PARTICIPANT)
+    site_ids = actor.site_ids(Action.REGISTER_PARTICIPANT)
+    sites = study.sites.order_by("code")
+    if site_ids is not None:
+        sites = sites.filter(pk__in=site_ids)
+    codes = [s.code for s in sites]
+    form = RegisterForm(request.POST or None, site_codes=codes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        created = register_for_screening(
+            actor,
+            site=sites.get(code=data["site"]),
+            identity=IdentityDetails(
+                full_name=data["full_name"],
+                national_id=data["national_id"],
+                phone=data["phone"],
+                date_of_birth=data["date_of_birth"],
+            ),
+            sex=data["sex"],
+            year_of_birth=data["year_of_birth"],
+        )
+        messages.success(request, _("Registered %(code)s for screening.") % {"code": created.study_code})
+        return HttpResponseRedirect(reverse("enrolment:participant", args=[created.study_code]))
+    return render(request, "trialdesk/enrolment/register.html", {"form": form})

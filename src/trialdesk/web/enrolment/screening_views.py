@@ -1,0 +1,136 @@
+"""The bilingual screening checklist (every attempt kept) and the consent page (record, withdraw)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from trialdesk.core.roles import Action
+from trialdesk.services.consent import record_consent, withdraw_consent
+from trialdesk.services.screening import screen
+from trialdesk.services.studies import protocol_of
+from trialdesk.web.enrolment.common import criteria_sections, participant_in_request, participant_record
+from trialdesk.web.enrolment.forms import ConsentForm, ScreeningForm, WithdrawalForm
+from trialdesk.web.views import domain_errors
+
+DECISION_MESSAGES = {
+    "eligible": gettext_noop("%(code)s is eligible."),
+    "not_eligible": gettext_noop("%(code)s is not eligible; the reasons are listed below."),
+    "incomplete": gettext_noop("%(code)s: screening is incomplete; open criteria are listed below."),
+}
+
+
+@login_required
+@domain_errors
+def screening(request: HttpRequest, code: str) -> HttpResponse:
+    actor, _study, found = participant_in_request(request, code)
+    protocol = protocol_of(found.study.current_protocol())
+    form = ScreeningForm(
+        request.POST or None, criteria=protocol.criteria, initial={"screened_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        record = screen(
+            actor, participant=found, answers=form.answers(), screened_on=form.cleaned_data["screened_on"]
+        )
+        level = messages.SUCCESS if record.decision == "eligible" else messages.WARNING
+        messages.add_message(
+            request, level, _(DECISION_MESSAGES[record.decision]) % {"code": found.study_code}
+        )
+        return HttpResponseRedirect(reverse("enrolment:screening", args=[found.study_code]))
+    sections = [
+        {
+            "section": section,
+            "rows": [
+                {
+                    "criterion": c,
+                    "answer": form[f"answer_{c.id}"],
+                    "note": form[f"note_{c.id}"],
+                }
+                for c in section.criteria
+            ],
+        }
+        for section in criteria_sections(protocol)
+    ]
+    return render(
+        request,
+        "trialdesk/enrolment/screening.html",
+        {
+            "participant": found,
+            "record": participant_record(actor, found, get_language() or "en"),
+            "form": form,
+            "sections": sections,
+            "texts": {c.id: c.text for c in protocol.criteria},
+            "may_screen": actor.may(Action.SCREEN, found.site_id),
+        },
+    )
+
+
+@login_required
+@domain_errors
+def consent(request: HttpRequest, code: str) -> HttpResponse:
+    actor, _study, found = participant_in_request(request, code)
+    protocol = protocol_of(found.study.current_protocol())
+    today = timezone.localdate()
+    form = ConsentForm(request.POST or None, documents=protocol.consent, initial={"consented_on": today})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        record_consent(
+            actor,
+            participant=found,
+            document_version=data["document_version"],
+            consented_on=data["consented_on"],
+            signature_png=data["signature_png"],
+        )
+        messages.success(
+            request,
+            _("Consent of %(code)s on version %(version)s is recorded.")
+            % {"code": found.study_code, "version": data["document_version"]},
+        )
+        return HttpResponseRedirect(reverse("enrolment:participant", args=[found.study_code]))
+    return _consent_page(request, actor, found, form, WithdrawalForm(initial={"withdrawn_on": today}))
+
+
+@require_POST
+@login_required
+@domain_errors
+def withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    actor, _study, found = participant_in_request(request, code)
+    form = WithdrawalForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        withdraw_consent(
+            actor,
+            participant=found,
+            withdrawn_on=data["withdrawn_on"],
+            reason=data["reason"],
+            scope=data["scope"],
+        )
+        messages.warning(request, _("%(code)s has withdrawn consent.") % {"code": found.study_code})
+        return HttpResponseRedirect(reverse("enrolment:participant", args=[found.study_code]))
+    protocol = protocol_of(found.study.current_protocol())
+    consent_form = ConsentForm(documents=protocol.consent, initial={"consented_on": timezone.localdate()})
+    return _consent_page(request, actor, found, consent_form, form, status=400)
+
+
+def _consent_page(request, actor, found, form, withdrawal_form, status: int = 200):  # type: ignore[no-untyped-def]
+    protocol = protocol_of(found.study.current_protocol())
+    return render(
+        request,
+        "trialdesk/enrolment/consent.html",
+        {
+            "participant": found,
+            "record": participant_record(actor, found, get_language() or "en"),
+            "documents": protocol.consent,
+            "form": form,
+            "withdrawal_form": withdrawal_form,
+            "may_consent": actor.may(Action.RECORD_CONSENT, found.site_id),
+        },
+        status=status,
+    )
