@@ -334,7 +334,8 @@ def _by_minimization(
         levels["site"] = participant.site.code
     prior = [
         PriorAllocation(arm=a.arm, levels=a.factors)
-        for a in Allocation.objects.filter(randomization_list=stored).order_by("allocated_at", "pk")
+        # Insertion order under the stratum lock; allocated_at is read before the lock is taken.
+        for a in Allocation.objects.filter(randomization_list=stored).order_by("pk")
     ]
     draw_seed = secrets.randbits(64)
     result = minimize(design, arm_ids, prior, levels, random.Random(draw_seed))
@@ -375,7 +376,7 @@ def concealment_report(actor: Actor, *, study: Study) -> ConcealmentReport:
     allocations = list(
         Allocation.objects.filter(randomization_list=stored)
         .select_related("slot", "participant")
-        .order_by("allocated_at", "pk")
+        .order_by("pk")  # insertion order under the stratum lock; allocated_at is read before the lock
     )
     problems: list[str] = []
     if stored.method != "minimization":

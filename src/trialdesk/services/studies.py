@@ -75,9 +75,21 @@ def store_protocol(
         return LoadedProtocol(study, version, created=True)
 
 
+_PARSED: dict[tuple[int, str], Protocol] = {}
+
+
 def protocol_of(version: ProtocolVersion) -> Protocol:
-    """The validated protocol object of a stored version."""
-    return parse_protocol(version.content, source=f"stored protocol {version.version}")
+    """The validated protocol object of a stored version.
+
+    Parsed once per process and version: validation is a third of an allocation's time, and a stored version
+    never changes (it is keyed by its content hash; `Protocol` is immutable)."""
+    key = (version.pk, version.content_hash)
+    if version.pk is None or key not in _PARSED:
+        parsed = parse_protocol(version.content, source=f"stored protocol {version.version}")
+        if version.pk is None:
+            return parsed
+        _PARSED[key] = parsed
+    return _PARSED[key]
 
 
 def default_study() -> Study:
