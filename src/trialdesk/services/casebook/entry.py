@@ -1,0 +1,328 @@
+"""Entering case report form data: load a form, check it as you type, save it with item-level history.
+
+    form_definition_for(participant, form_id)                       the definition a new entry uses
+    forms_for_visit(participant, visit_id)                          forms the schedule attaches to a visit
+    load_form(actor, participant, visit_id, occurrence, form_id)    -> FormView (values, statuses, open queries)
+    check_form(actor, participant, *, visit_id, occurrence, form_id, values, confirmations) -> FormCheckResult
+    save_form(actor, participant, *, visit_id, occurrence, form_id, values, confirmations, reason, clock)
+                                                                    -> SaveResult; raises ValidationFailed,
+                                                                       Locked, PermissionDenied, Conflict
+    item_history(actor, participant, visit_id, occurrence, form_id) -> list[ItemChangeView]
+
+A form keeps the protocol and form version it was first saved with (later saves validate against the same
+version), so data entered before a protocol amendment stay readable and checkable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from trialdesk.core.forms import FormCheckResult, SoftLimitWarning, validate_submission
+from trialdesk.core.roles import Action
+from trialdesk.errors import NotFound, Problem, ValidationFailed
+from trialdesk.protocol.forms import FormDefinition, LabTestDefinition, find_form
+from trialdesk.records.casebook.models import FormRecord, ItemChange
+from trialdesk.records.models import Participant
+from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.casebook import common
+from trialdesk.services.casebook.queries import QueryView, query_view
+from trialdesk.services.consent import ensure_not_withdrawn
+from trialdesk.testing import SYSTEM_CLOCK, Clock
+
+FORM_STATUSES = ("not_started", "saved", "verified", "locked")
+
+
+def form_definition_for(participant: Participant, form_id: str) -> FormDefinition:
+    """The definition a new entry of `form_id` uses: the current protocol's latest version (`NotFound` if the
+    protocol has no such form). A saved form keeps its own version: use `load_form(...).definition`."""
+    _, protocol = common.current_protocol(participant.study)
+    try:
+        return find_form(protocol.forms, form_id)
+    except KeyError:
+        raise NotFound(f"No form '{form_id}' in the protocol") from None
+
+
+def forms_for_visit(participant: Participant, visit_id: str) -> list[FormDefinition]:
+    """The current forms the protocol attaches to `visit_id`, in protocol order (latest version of each)."""
+    _, protocol = common.current_protocol(participant.study)
+    latest: dict[str, FormDefinition] = {}
+    for form in protocol.forms:
+        latest[form.id] = form
+    return [f for f in latest.values() if visit_id in f.visits]
+
+
+def lab_tests_for(participant: Participant) -> list[LabTestDefinition]:
+    _, protocol = common.current_protocol(participant.study)
+    return list(protocol.lab_tests)
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One stored item value. `raw` is as entered; `value` normalized; lab fields filled for lab items."""
+
+    path: str
+    item_id: str
+    raw: object
+    value: object
+    unit: str
+    standard_value: str
+    canonical_unit: str
+    flag: str
+    ctcae_term: str
+    ctcae_grade: int | None
+    ctcae_note: str
+    calculated: bool
+    confirmation_reason: str
+
+
+@dataclass(frozen=True)
+class FormView:
+    """Everything a form page needs. `values`/`confirmations` are the answers as entered (to pre-fill)."""
+
+    participant_code: str
+    visit_id: str
+    occurrence: int
+    form_id: str
+    form_version: str
+    definition: FormDefinition
+    lab_tests: tuple[LabTestDefinition, ...]
+    exists: bool
+    status: str  # one of FORM_STATUSES
+    read_only: bool  # locked form, locked database or withdrawn participant
+    read_only_reason: str
+    values: Mapping[str, object]
+    confirmations: Mapping[str, str]
+    items: Mapping[str, ItemView]
+    queries: tuple[QueryView, ...]  # every query of the form, oldest first
+    open_queries: Mapping[str, tuple[QueryView, ...]]  # item path -> unresolved queries
+    first_saved_at: datetime | None = None
+    first_saved_by: str = ""
+    updated_at: datetime | None = None
+    updated_by: str = ""
+    verified_by: str = ""
+    verified_at: datetime | None = None
+    locked_by: str = ""
+    locked_at: datetime | None = None
+    lock_reason: str = ""
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    record_id: int
+    form_id: str
+    form_version: str
+    visit_id: str
+    occurrence: int
+    created: bool
+    changed: tuple[str, ...]  # item paths whose value changed (all stored paths on the first save)
+    warnings: tuple[SoftLimitWarning, ...]  # confirmed soft-limit warnings
+    calculated: Mapping[str, object]  # calculated item path -> value (JSON-friendly)
+    flags: Mapping[str, str]  # lab item path -> "L" / "H"
+    queries_opened: tuple[int, ...] = ()
+    queries_closed: tuple[int, ...] = ()
+    verification_cleared: bool = False
+    signature_invalidated: bool = False
+
+
+@dataclass(frozen=True)
+class ItemChangeView:
+    path: str
+    old: object
+    new: object
+    reason: str
+    changed_by: str
+    role: str
+    changed_at: datetime
+    first_entry: bool = field(default=False)
+
+
+def _record_or_none(
+    participant: Participant, visit_id: str, occurrence: int, form_id: str
+) -> FormRecord | None:
+    return common.find_record(participant, visit_id, occurrence, form_id)
+
+
+def _read_only_reason(participant: Participant, record: FormRecord | None) -> str:
+    lock = common.database_lock_of(participant.study_id)
+    if lock is not None:
+        return "database locked"
+    if participant.status == "withdrawn" or hasattr(participant, "withdrawal"):
+        return "consent withdrawn"
+    if record is not None and record.locked:
+        return "form locked"
+    return ""
+
+
+def status_of(record: FormRecord | None) -> str:
+    if record is None:
+        return "not_started"
+    return "locked" if record.locked else "verified" if record.verified else "saved"
+
+
+def load_form(
+    actor: Actor, participant: Participant, visit_id: str, occurrence: int, form_id: str
+) -> FormView:
+    """The form of one visit occurrence: its definition (the stored version, or the current one when not
+    started), answers as entered, stored item values, status and queries. Needs VIEW_FORM_DATA."""
+    authorize(actor, Action.VIEW_FORM_DATA, participant.site_id)
+    record = _record_or_none(participant, visit_id, occurrence, form_id)
+    if record is not None:
+        form, protocol = common.definition_of(record)
+    else:
+        form = form_definition_for(participant, form_id)
+        _, protocol = common.current_protocol(participant.study)
+        common.check_visit(protocol, participant, form, visit_id, occurrence)
+    items: dict[str, ItemView] = {}
+    queries: tuple[QueryView, ...] = ()
+    extra: dict[str, object] = {}
+    if record is not None:
+        for row in record.items.all():
+            items[row.path] = ItemView(
+                row.path, row.item_id, row.raw, row.value, row.unit, row.standard_value, row.canonical_unit,
+                row.flag, row.ctcae_term, row.ctcae_grade, row.ctcae_note, row.calculated,
+                row.confirmation_reason,
+            )  # fmt: skip
+        queries = tuple(
+            query_view(q) for q in record.queries.prefetch_related("messages").order_by("raised_at", "id")
+        )
+        verification = record.verifications.filter(cleared_at__isnull=True).last()
+        lock = record.locks.filter(unlocked_at__isnull=True).last() if record.locked else None
+        extra = {
+            "first_saved_at": record.first_saved_at,
+            "first_saved_by": record.first_saved_by,
+            "updated_at": record.updated_at,
+            "updated_by": record.updated_by,
+            "verified_by": verification.verified_by if verification else "",
+            "verified_at": verification.verified_at if verification else None,
+            "locked_by": lock.locked_by if lock else "",
+            "locked_at": lock.locked_at if lock else None,
+            "lock_reason": lock.reason if lock else "",
+        }
+    open_by_item: dict[str, list[QueryView]] = {}
+    for query in queries:
+        if query.unresolved:
+            open_by_item.setdefault(query.item_path, []).append(query)
+    reason = _read_only_reason(participant, record)
+    return FormView(
+        participant_code=participant.study_code,
+        visit_id=visit_id,
+        occurrence=occurrence,
+        form_id=form_id,
+        form_version=form.version,
+        definition=form,
+        lab_tests=tuple(protocol.lab_tests),
+        exists=record is not None,
+        status=status_of(record),
+        read_only=bool(reason),
+        read_only_reason=reason,
+        values=dict(record.submitted) if record else {},
+        confirmations=dict(record.confirmations) if record else {},
+        items=items,
+        queries=queries,
+        open_queries={path: tuple(found) for path, found in open_by_item.items()},
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def check_form(
+    actor: Actor,
+    participant: Participant,
+    *,
+    visit_id: str,
+    occurrence: int = 1,
+    form_id: str,
+    values: Mapping[str, object],
+    confirmations: Mapping[str, str] | None = None,
+) -> FormCheckResult:
+    """Validation only (for as-you-type feedback): errors, soft-limit warnings, hidden and calculated items.
+    Nothing is written. Uses the stored form version when the form was saved before."""
+    authorize(actor, Action.VIEW_FORM_DATA, participant.site_id)
+    record = _record_or_none(participant, visit_id, occurrence, form_id)
+    if record is not None:
+        form, protocol = common.definition_of(record)
+    else:
+        form = form_definition_for(participant, form_id)
+        _, protocol = common.current_protocol(participant.study)
+        common.check_visit(protocol, participant, form, visit_id, occurrence)
+    return validate_submission(
+        form,
+        values,
+        protocol.lab_tests,
+        confirmations or {},
+        resolver=common.VisitResolverCache(participant),
+        visit_id=visit_id,
+    )
+
+
+def save_form(
+    actor: Actor,
+    participant: Participant,
+    *,
+    visit_id: str,
+    occurrence: int = 1,
+    form_id: str,
+    values: Mapping[str, object],
+    confirmations: Mapping[str, str] | None = None,
+    reason: str | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> SaveResult:
+    """Save a form (ENTER_FORM_DATA at the participant's site).
+
+    Refused with `ValidationFailed` naming each item and rule on a hard error or an unconfirmed soft limit,
+    and (after the form's first save) when data change without a `reason`. Refused with `Locked` when the
+    database or the form is locked or the participant withdrew consent. Writes the item values, one history
+    row per changed item, an audit entry; clears source verification and invalidates the casebook signature
+    when data change; runs the protocol's edit checks and opens / closes automatic queries.
+    """
+    from trialdesk.services.casebook.storage import write_form
+
+    role = authorize(actor, Action.ENTER_FORM_DATA, participant.site_id)
+    return write_form(
+        actor_name=actor.username,
+        role=role,
+        participant=participant,
+        visit_id=visit_id,
+        occurrence=occurrence,
+        form_id=form_id,
+        values=values,
+        confirmations=confirmations or {},
+        reason=reason,
+        now=clock.now(),
+        action="form.save",
+    )
+
+
+def item_history(
+    actor: Actor, participant: Participant, visit_id: str, occurrence: int, form_id: str
+) -> list[ItemChangeView]:
+    """Every item change of the form, oldest first (rows of the first save have `first_entry`)."""
+    authorize(actor, Action.VIEW_FORM_DATA, participant.site_id)
+    record = _record_or_none(participant, visit_id, occurrence, form_id)
+    if record is None:
+        return []
+    return [
+        ItemChangeView(c.path, c.old, c.new, c.reason, c.changed_by, c.role, c.changed_at, c.first_entry)
+        for c in ItemChange.objects.filter(form_record=record).order_by("changed_at", "id")
+    ]
+
+
+def ensure_writable(participant: Participant, record: FormRecord | None) -> None:
+    """Refuse when the database is locked, the participant withdrew, or the form is locked."""
+    from trialdesk.errors import Locked
+
+    common.ensure_database_open(participant.study_id)
+    ensure_not_withdrawn(participant)
+    if record is not None and record.locked:
+        raise Locked(
+            f"Form {record.form_id} at {record.visit_id} #{record.occurrence} of {participant.study_code} "
+            "is locked: ask the data manager to unlock it (with a reason)"
+        )
+
+
+def reason_required(where: str = "reason") -> ValidationFailed:
+    return ValidationFailed(
+        "This form was saved before: say why the data change",
+        (Problem(where, "a reason for the change is required after the first save"),),
+    )

@@ -1,0 +1,376 @@
+"""Importing laboratory results from a CSV file: column mapping, preview, all-or-nothing commit.
+
+    preview_lab_import(actor, study, *, csv_text, mapping, clock) -> LabImportPreview   (writes nothing)
+    commit_lab_import(actor, study, *, csv_text, mapping, file_name, clock) -> LabImportCommitted
+                                                  any bad row -> ValidationFailed listing every problem by
+                                                  row and column; nothing is written
+
+One row per result. `mapping` names the file's column for each field of `LAB_IMPORT_FIELDS`:
+participant (study code), date (YYYY-MM-DD, the sampling date), test (the protocol's lab test code, e.g.
+`glucose`, or the form item id), value, unit (may be mapped to no column for tests without units).
+Rows are numbered as in the file: the header is row 1, the first result row 2.
+
+A result lands in the form item coded with that lab test, at the visit occurrence of the participant's
+calendar whose window contains the date and where that form is collected (when windows overlap, the one
+whose target date is nearest, then the earliest). A date outside every window is refused for that row, as is
+a participant outside the study or the importer's sites, an unknown test or unit, an impossible value, an
+implausible value (needs a confirmation with a reason, so it must be entered on the form), a value already
+recorded differently (change it on the form with a reason), or two rows for the same result. The form's
+sample date is filled from the row's date when empty and must agree with it otherwise.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import transaction
+
+from trialdesk.core.forms import validate_submission
+from trialdesk.core.roles import Action, roles_allowed
+from trialdesk.core.schedule import VisitOccurrence
+from trialdesk.errors import Problem, ValidationFailed
+from trialdesk.protocol.forms import FormDefinition, ItemDefinition
+from trialdesk.protocol.schema import Protocol
+from trialdesk.records import audit
+from trialdesk.records.casebook.models import LabImportBatch
+from trialdesk.records.models import Participant, Study
+from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.casebook import common
+from trialdesk.testing import SYSTEM_CLOCK, Clock
+
+LAB_IMPORT_FIELDS = ("participant", "date", "test", "value", "unit")
+OPTIONAL_FIELDS = frozenset({"unit"})
+SAMPLE_DATE_ITEM = "sample_date"  # filled from the row date when the form has such a date item
+MAX_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class LabImportRow:
+    """One result as it will be written."""
+
+    row: int
+    participant_code: str
+    sampled_on: date
+    test: str
+    item_path: str
+    value: str
+    unit: str
+    visit_id: str
+    occurrence: int
+    form_id: str
+    standard_value: str = ""
+    canonical_unit: str = ""
+    flag: str = ""
+
+
+@dataclass(frozen=True)
+class LabImportPreview:
+    columns: tuple[str, ...]  # the file's header
+    rows: tuple[LabImportRow, ...]  # rows that are good
+    problems: tuple[Problem, ...]  # every problem: where = "row N, column C"
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.rows)
+
+
+@dataclass(frozen=True)
+class LabImportCommitted:
+    batch_id: int
+    rows: tuple[LabImportRow, ...]
+    forms_written: tuple[str, ...]  # "SITE-001/baseline#1/lab_panel"
+
+
+@dataclass
+class _Group:
+    """The rows landing in one form of one visit occurrence."""
+
+    participant: Participant
+    visit_id: str
+    occurrence: int
+    form: FormDefinition
+    rows: list[LabImportRow] = field(default_factory=list)
+    values: dict[str, object] = field(default_factory=dict)
+
+
+def _where(row: int, column: str) -> str:
+    return f"row {row}, column {column}"
+
+
+def _read(csv_text: str, mapping: Mapping[str, str]) -> tuple[list[str], list[dict[str, str]], list[Problem]]:
+    reader = csv.reader(io.StringIO(csv_text.lstrip("\ufeff")))
+    lines = [line for line in reader]
+    if not lines:
+        return [], [], [Problem("file", "is empty")]
+    header = [h.strip() for h in lines[0]]
+    problems: list[Problem] = []
+    for name in LAB_IMPORT_FIELDS:
+        column = (mapping.get(name) or "").strip()
+        if not column and name in OPTIONAL_FIELDS:
+            continue
+        if not column:
+            problems.append(Problem(f"mapping.{name}", "choose the column that holds it"))
+        elif column not in header:
+            problems.append(
+                Problem(f"mapping.{name}", f"column '{column}' is not in the file ({', '.join(header)})")
+            )
+    unknown = sorted(set(mapping) - set(LAB_IMPORT_FIELDS))
+    problems += [Problem(f"mapping.{k}", f"is not a field: {', '.join(LAB_IMPORT_FIELDS)}") for k in unknown]
+    if len(lines) - 1 > MAX_ROWS:
+        problems.append(Problem("file", f"has more than {MAX_ROWS} rows: split it"))
+    records: list[dict[str, str]] = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not any(cell.strip() for cell in line):
+            continue
+        if len(line) != len(header):
+            problems.append(Problem(_where(number, "*"), f"has {len(line)} cells, the header {len(header)}"))
+            continue
+        cells = dict(zip(header, (c.strip() for c in line), strict=True))
+        records.append(
+            {
+                "__row": str(number),
+                **{k: cells.get((mapping.get(k) or "").strip(), "") for k in LAB_IMPORT_FIELDS},
+            }
+        )
+    if not records and not problems:
+        problems.append(Problem("file", "has no result rows"))
+    return header, records, problems
+
+
+def _item_for_test(protocol: Protocol, test: str) -> tuple[FormDefinition, ItemDefinition] | None:
+    wanted = test.strip().casefold()
+    latest = {f.id: f for f in protocol.forms}
+    for form in latest.values():
+        for item in form.sections_items():
+            if item.lab_test is not None and wanted in (item.lab_test.casefold(), item.id.casefold()):
+                return form, item
+    return None
+
+
+def _plan(actor: Actor, study: Study, csv_text: str, mapping: Mapping[str, str]
+          ) -> tuple[list[str], list[_Group], list[Problem]]:  # fmt: skip
+    header, records, problems = _read(csv_text, mapping)
+    if problems and not records:
+        return header, [], problems
+    _, protocol = common.current_protocol(study)
+    mapped = {name: (mapping.get(name) or name) for name in LAB_IMPORT_FIELDS}
+    groups: dict[tuple[int, str, int, str], _Group] = {}
+    participants: dict[str, Participant | None] = {}
+    calendars: dict[int, list[VisitOccurrence]] = {}
+    seen: dict[tuple[int, str, int, str], int] = {}
+    for cells in records:
+        number = int(cells["__row"])
+        row_problems: list[Problem] = []
+        code = cells["participant"]
+        if code not in participants:
+            participants[code] = (
+                Participant.objects.filter(study=study, study_code=code)
+                .select_related("site", "study")
+                .first()
+            )
+        participant = participants[code]
+        if participant is None or not actor.may(Action.IMPORT_LAB_RESULTS, participant.site_id):
+            row_problems.append(
+                Problem(_where(number, mapped["participant"]), f"no participant '{code}' at your sites")
+            )
+        elif getattr(participant, "allocation", None) is None or participant.status == "withdrawn":
+            row_problems.append(
+                Problem(_where(number, mapped["participant"]), f"{code} is not randomized or has withdrawn")
+            )
+        try:
+            sampled_on = date.fromisoformat(cells["date"])
+        except ValueError:
+            sampled_on = None
+            row_problems.append(
+                Problem(_where(number, mapped["date"]), f"'{cells['date']}' is not a date (YYYY-MM-DD)")
+            )
+        found = _item_for_test(protocol, cells["test"])
+        if found is None:
+            codes = ", ".join(t.code for t in protocol.lab_tests)
+            row_problems.append(
+                Problem(_where(number, mapped["test"]), f"'{cells['test']}' is not a lab test: {codes}")
+            )
+        if not cells["value"]:
+            row_problems.append(Problem(_where(number, mapped["value"]), "is empty"))
+        if row_problems or participant is None or sampled_on is None or found is None:
+            problems += row_problems
+            continue
+        form, item = found
+        if participant.pk not in calendars:
+            calendars[participant.pk] = list(common.calendar_of(participant, protocol)[0].occurrences)
+        containing = [
+            o for o in calendars[participant.pk] if o.visit_id in form.visits and o.contains(sampled_on)
+        ]
+        # overlapping windows (baseline week, first post-injection draw): the one whose target is nearest
+        occurrence = min(
+            containing, key=lambda o: (abs((sampled_on - o.target).days), o.earliest), default=None
+        )
+        if occurrence is None:
+            problems.append(Problem(_where(number, mapped["date"]), f"{sampled_on.isoformat()} is outside every visit window of {code} where {form.id} is collected"))  # fmt: skip
+            continue
+        key = (participant.pk, occurrence.visit_id, occurrence.occurrence, form.id)
+        result_key = (participant.pk, occurrence.visit_id, occurrence.occurrence, item.id)
+        duplicate = seen.get(result_key)
+        if duplicate is not None:
+            problems.append(Problem(_where(number, mapped["test"]), f"{item.id} for {code} at this visit is also on row {duplicate}"))  # fmt: skip
+            continue
+        seen[result_key] = number
+        group = groups.get(key)
+        if group is None:
+            record = common.find_record(participant, occurrence.visit_id, occurrence.occurrence, form.id)
+            group = groups[key] = _Group(participant, occurrence.visit_id, occurrence.occurrence, form)
+            group.values = dict(record.submitted) if record is not None else {}
+            group.values["__confirmations"] = dict(record.confirmations) if record is not None else {}
+            group.values["__locked"] = bool(record is not None and record.locked)
+        unit_column = (mapping.get("unit") or "").strip()
+        unit = cells["unit"] if unit_column else ""
+        new_value: object = {"value": cells["value"], "unit": unit} if item.type == "lab" else cells["value"]
+        old = group.values.get(item.id)
+        if old not in (None, "", {}) and old != new_value:
+            problems.append(Problem(_where(number, mapped["value"]), f"{item.id} is already recorded for {code} at {occurrence.visit_id} #{occurrence.occurrence} ({_show(old)}): change it on the form with a reason"))  # fmt: skip
+            continue
+        if SAMPLE_DATE_ITEM in form.top_level_ids:
+            current = group.values.get(SAMPLE_DATE_ITEM)
+            if current in (None, ""):
+                group.values[SAMPLE_DATE_ITEM] = sampled_on.isoformat()
+            elif current != sampled_on.isoformat():
+                problems.append(Problem(_where(number, mapped["date"]), f"the form's sample date is {current}, not {sampled_on.isoformat()}"))  # fmt: skip
+                continue
+        group.values[item.id] = new_value
+        group.rows.append(
+            LabImportRow(
+                number,
+                code,
+                sampled_on,
+                item.lab_test or "",
+                item.id,
+                cells["value"],
+                unit,
+                occurrence.visit_id,
+                occurrence.occurrence,
+                form.id,
+            )  # fmt: skip
+        )
+    for group in groups.values():
+        problems += _check_group(protocol, group, mapped)
+    return header, list(groups.values()), problems
+
+
+def _show(value: object) -> str:
+    if isinstance(value, Mapping):
+        return f"{value.get('value')} {value.get('unit') or ''}".strip()
+    return str(value)
+
+
+def _check_group(protocol: Protocol, group: _Group, mapped: Mapping[str, str]) -> list[Problem]:
+    """Validate the form as it would be saved; map each problem of an imported item back to its row."""
+    values = {k: v for k, v in group.values.items() if not k.startswith("__")}
+    if group.values.get("__locked"):
+        return [Problem(_where(r.row, mapped["participant"]), f"form {group.form.id} at {group.visit_id} #{group.occurrence} is locked") for r in group.rows]  # fmt: skip
+    check = validate_submission(
+        group.form, values, protocol.lab_tests, group.values.get("__confirmations") or {},  # type: ignore[arg-type]
+        resolver=common.VisitResolverCache(group.participant), visit_id=group.visit_id,
+    )  # fmt: skip
+    by_item = {r.item_path: r for r in group.rows}
+    problems: list[Problem] = []
+    issues = [(p.where, p.rule) for p in check.errors] + [
+        (w.where, w.rule) for w in check.unconfirmed_warnings
+    ]
+    for where, rule in issues:
+        item_id = re.split(r"[.\[]", where, maxsplit=1)[0]
+        row = by_item.get(item_id)
+        column = mapped["unit"] if where.endswith(".unit") else mapped["value"]
+        if row is not None:
+            problems.append(Problem(_where(row.row, column), rule))
+        else:  # a problem of the form itself (e.g. a required item not yet entered): name every row
+            for r in group.rows:
+                problems.append(
+                    Problem(_where(r.row, mapped["participant"]), f"form {group.form.id}: {where}: {rule}")
+                )
+    if not problems:
+        enriched = []
+        for r in group.rows:
+            item = check.items.get(r.item_path)
+            storable = getattr(item.value, "storable", None) if item is not None else None
+            lab = storable() if callable(storable) else {}
+            enriched.append(
+                LabImportRow(**{**r.__dict__, "standard_value": lab.get("standard_value") or "",
+                                "canonical_unit": lab.get("canonical_unit") or "", "flag": lab.get("flag") or ""})
+            )  # fmt: skip
+        group.rows = enriched
+    return problems
+
+
+def ensure_may_import(actor: Actor) -> str:
+    """Refuse an actor who may import at no site (`PermissionDenied`); the role to record in the audit."""
+    sites = actor.site_ids(Action.IMPORT_LAB_RESULTS)
+    if sites is not None and not sites:
+        authorize(actor, Action.IMPORT_LAB_RESULTS)  # raises, naming the roles that may
+    allowed = roles_allowed(Action.IMPORT_LAB_RESULTS)
+    return min((r.value for _, r in actor.assignments if r in allowed), default="")
+
+
+def preview_lab_import(
+    actor: Actor, study: Study, *, csv_text: str, mapping: Mapping[str, str], clock: Clock = SYSTEM_CLOCK
+) -> LabImportPreview:
+    """What the file would write, and every problem found (by row and column). Writes nothing."""
+    ensure_may_import(actor)
+    header, groups, problems = _plan(actor, study, csv_text, mapping)
+    rows = sorted((r for g in groups for r in g.rows), key=lambda r: r.row)
+    return LabImportPreview(tuple(header), tuple(rows), tuple(sorted(problems, key=_problem_order)))
+
+
+def _problem_order(problem: Problem) -> tuple[int, str]:
+    match = re.match(r"row (\d+)", problem.where)
+    return (int(match.group(1)) if match else 0, problem.where)
+
+
+def commit_lab_import(
+    actor: Actor, study: Study, *, csv_text: str, mapping: Mapping[str, str], file_name: str,
+    clock: Clock = SYSTEM_CLOCK,
+) -> LabImportCommitted:  # fmt: skip
+    """Write every result of the file, or nothing: any problem raises `ValidationFailed` listing all of them
+    (`where` = "row N, column C"). Refused with `Locked` after the database lock."""
+    from trialdesk.services.casebook.storage import write_form
+
+    role = ensure_may_import(actor) or "data_manager"
+    now: datetime = clock.now()
+    with transaction.atomic():
+        common.ensure_database_open(study.pk)
+        header, groups, problems = _plan(actor, study, csv_text, mapping)
+        if problems:
+            raise ValidationFailed(
+                f"The file {file_name or ''} was not imported: {len(problems)} problem(s); nothing was written",
+                tuple(sorted(problems, key=_problem_order)),
+            )
+        rows = sorted((r for g in groups for r in g.rows), key=lambda r: r.row)
+        batch = LabImportBatch.objects.create(
+            study=study, file_name=file_name, file_sha256=hashlib.sha256(csv_text.encode("utf-8")).hexdigest(),
+            mapping=dict(mapping), imported_by=actor.username, imported_at=now, row_count=len(rows),
+            rows=[{"row": r.row, "participant": r.participant_code, "date": r.sampled_on.isoformat(), "item": r.item_path,
+                   "value": r.value, "unit": r.unit, "visit": r.visit_id, "occurrence": r.occurrence} for r in rows],
+        )  # fmt: skip
+        written = []
+        for group in groups:
+            values = {k: v for k, v in group.values.items() if not k.startswith("__")}
+            write_form(
+                actor_name=actor.username, role=role, participant=group.participant, visit_id=group.visit_id,
+                occurrence=group.occurrence, form_id=group.form.id, values=values,
+                confirmations=group.values.get("__confirmations") or {},  # type: ignore[arg-type]
+                reason=f"laboratory import {file_name} (batch {batch.pk})", now=now, action="form.lab_import",
+            )  # fmt: skip
+            written.append(
+                f"{group.participant.study_code}/{group.visit_id}#{group.occurrence}/{group.form.id}"
+            )
+        audit.append(
+            at=now, actor=actor.username, role=role, action="lab_import.commit", object_type="lab_import",
+            object_id=str(batch.pk), before=None,
+            after={"file": file_name, "sha256": batch.file_sha256, "rows": len(rows), "forms": written},
+        )  # fmt: skip
+    return LabImportCommitted(batch.pk, tuple(rows), tuple(written))

@@ -1,0 +1,308 @@
+"""Data queries: raised on a form item by the monitor or data manager (or by an edit check), answered by the
+site, closed or re-opened by whoever raised them (the data manager for automatic ones).
+
+    raise_query(actor, participant, *, visit_id, occurrence, form_id, item_path, text, clock) -> QueryView
+    answer_query(actor, query_id, *, text, clock) -> QueryView          site: open / re-opened -> answered
+    close_query(actor, query_id, *, text="", clock) -> QueryView        raiser: open / answered / re-opened -> closed
+    reopen_query(actor, query_id, *, text, clock) -> QueryView          raiser: answered / closed -> re-opened
+    query_inbox(actor, *, study, site_id=None) -> list[QueryView]       what awaits this actor
+    list_queries(actor, *, study, participant=None, status=None) -> list[QueryView]
+
+Every write is refused with `Locked` after the database lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from trialdesk.core.roles import Action, Role
+from trialdesk.errors import Conflict, NotFound, PermissionDenied, Problem, ValidationFailed
+from trialdesk.records import audit
+from trialdesk.records.casebook.models import UNRESOLVED_QUERY_STATUSES, Query, QueryMessage
+from trialdesk.records.models import Participant, Study
+from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.casebook import common
+from trialdesk.testing import SYSTEM_CLOCK, Clock
+
+EDIT_CHECK = "edit_check"  # raised_by of automatic queries
+
+
+@dataclass(frozen=True)
+class QueryMessageView:
+    kind: str  # raise / answer / close / reopen / auto_close
+    text: str
+    by: str
+    role: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class QueryView:
+    id: int
+    participant_code: str
+    site_code: str
+    visit_id: str
+    occurrence: int
+    form_id: str
+    item_path: str
+    text: str
+    status: str  # open / answered / closed / reopened
+    automatic: bool
+    check_id: str
+    raised_by: str
+    raised_at: datetime
+    updated_at: datetime
+    messages: tuple[QueryMessageView, ...]
+
+    @property
+    def unresolved(self) -> bool:
+        return self.status in UNRESOLVED_QUERY_STATUSES
+
+
+def query_view(query: Query) -> QueryView:
+    record = query.form_record
+    participant = record.participant
+    return QueryView(
+        id=query.pk,
+        participant_code=participant.study_code,
+        site_code=participant.site.code,
+        visit_id=record.visit_id,
+        occurrence=record.occurrence,
+        form_id=record.form_id,
+        item_path=query.item_path,
+        text=query.text,
+        status=query.status,
+        automatic=query.automatic,
+        check_id=query.check_id,
+        raised_by=query.raised_by,
+        raised_at=query.raised_at,
+        updated_at=query.updated_at,
+        messages=tuple(QueryMessageView(m.kind, m.text, m.by, m.role, m.at) for m in query.messages.all()),
+    )
+
+
+def _audit(
+    query: Query, *, now: datetime, actor: str, role: str, action: str, before: str | None, text: str
+) -> None:
+    record = query.form_record
+    audit.append(
+        at=now,
+        actor=actor,
+        role=role,
+        action=action,
+        object_type="query",
+        object_id=str(query.pk),
+        before=None if before is None else {"status": before},
+        after={
+            "status": query.status,
+            "participant": record.participant.study_code,
+            "form": f"{record.visit_id}#{record.occurrence}/{record.form_id}",
+            "item": query.item_path,
+            "check": query.check_id,
+        },
+        reason=text,
+    )
+
+
+def open_query(
+    *, record_id: int, item_path: str, text: str, by: str, role: str, check_id: str, now: datetime
+) -> Query:
+    """Create a query and its first message (inside the caller's transaction)."""
+    query = Query.objects.create(
+        form_record_id=record_id,
+        item_path=item_path,
+        text=text,
+        check_id=check_id,
+        raised_by=by,
+        raised_role=role,
+        raised_at=now,
+        updated_at=now,
+        status="open",
+    )
+    QueryMessage.objects.create(query=query, kind="raise", text=text, by=by, role=role, at=now)
+    _audit(query, now=now, actor=by, role=role, action="query.raise", before=None, text=text)
+    return query
+
+
+def raise_query(
+    actor: Actor,
+    participant: Participant,
+    *,
+    visit_id: str,
+    occurrence: int = 1,
+    form_id: str,
+    item_path: str,
+    text: str,
+    clock: Clock = SYSTEM_CLOCK,
+) -> QueryView:
+    """Raise a query on an item of a saved form (RAISE_QUERY: monitor, data manager). `item_path` may be a
+    top-level item, a repeating-group cell (`medications[2].dose`) or empty for the whole form."""
+    role = authorize(actor, Action.RAISE_QUERY, participant.site_id)
+    now = clock.now()
+    if not text.strip():
+        raise ValidationFailed("A query needs a text", (Problem("text", "is required"),))
+    with transaction.atomic():
+        common.ensure_database_open(participant.study_id)
+        record = common.find_record(participant, visit_id, occurrence, form_id)
+        if record is None:
+            raise NotFound(
+                f"Form {form_id} at {visit_id} #{occurrence} of {participant.study_code} is not saved yet"
+            )
+        if item_path:
+            form, _ = common.definition_of(record)
+            item_id = item_path.rsplit(".", 1)[-1].split("[", 1)[0]
+            if item_id not in {i.id for i in form.all_items()} | form.top_level_ids:
+                raise ValidationFailed(
+                    f"No item '{item_path}' in form {form_id}",
+                    (Problem("item_path", "is not an item of the form"),),
+                )
+        query = open_query(
+            record_id=record.pk,
+            item_path=item_path,
+            text=text.strip(),
+            by=actor.username,
+            role=role,
+            check_id="",
+            now=now,
+        )
+    return query_view(query)
+
+
+def _locked_query(query_id: int) -> Query:
+    query = (
+        Query.objects.select_for_update()
+        .select_related("form_record__participant__site")
+        .filter(pk=query_id)
+        .first()
+    )
+    if query is None:
+        raise NotFound(f"No query {query_id}")
+    return query
+
+
+def _transition(
+    actor: Actor, query_id: int, *, action: Action, kind: str, allowed_from: tuple[str, ...], to: str, text: str,
+    now: datetime, raiser_only: bool,
+) -> QueryView:  # fmt: skip
+    with transaction.atomic():
+        query = _locked_query(query_id)
+        participant = query.form_record.participant
+        if not actor.may(Action.VIEW_FORM_DATA, participant.site_id):
+            raise NotFound(f"No query {query_id}")
+        role = authorize(actor, action, participant.site_id)
+        common.ensure_database_open(participant.study_id)
+        if raiser_only:
+            is_raiser = query.raised_by == actor.username
+            automatic_and_manager = query.automatic and Role.DATA_MANAGER in actor.roles_at(
+                participant.site_id
+            )
+            if not (is_raiser or automatic_and_manager):
+                who = "the data manager" if query.automatic else query.raised_by
+                raise PermissionDenied(f"Only {who}, who raised query {query_id}, may {kind} it")
+        if query.status not in allowed_from:
+            raise Conflict(
+                f"Query {query_id} is {query.status}: it can be {kind}{'d' if kind.endswith('e') else 'ed'} only "
+                f"when {' or '.join(allowed_from)}"
+            )
+        before = query.status
+        query.status = to
+        query.updated_at = now
+        query.save(update_fields=["status", "updated_at"])
+        QueryMessage.objects.create(query=query, kind=kind, text=text, by=actor.username, role=role, at=now)
+        _audit(
+            query, now=now, actor=actor.username, role=role, action=f"query.{kind}", before=before, text=text
+        )
+    return query_view(query)
+
+
+def answer_query(actor: Actor, query_id: int, *, text: str, clock: Clock = SYSTEM_CLOCK) -> QueryView:
+    """The site answers (ANSWER_QUERY: rheumatologist, investigator): open or re-opened -> answered."""
+    if not text.strip():
+        raise ValidationFailed("An answer needs a text", (Problem("text", "is required"),))
+    return _transition(
+        actor, query_id, action=Action.ANSWER_QUERY, kind="answer", allowed_from=("open", "reopened"),
+        to="answered", text=text.strip(), now=clock.now(), raiser_only=False,
+    )  # fmt: skip
+
+
+def close_query(actor: Actor, query_id: int, *, text: str = "", clock: Clock = SYSTEM_CLOCK) -> QueryView:
+    """Whoever raised it (the data manager for automatic queries) closes it."""
+    return _transition(
+        actor, query_id, action=Action.RAISE_QUERY, kind="close", allowed_from=("open", "answered", "reopened"),
+        to="closed", text=text.strip(), now=clock.now(), raiser_only=True,
+    )  # fmt: skip
+
+
+def reopen_query(actor: Actor, query_id: int, *, text: str, clock: Clock = SYSTEM_CLOCK) -> QueryView:
+    """Whoever raised it re-opens an answered or closed query, saying why."""
+    if not text.strip():
+        raise ValidationFailed("Say why the query is re-opened", (Problem("text", "is required"),))
+    return _transition(
+        actor, query_id, action=Action.RAISE_QUERY, kind="reopen", allowed_from=("answered", "closed"),
+        to="reopened", text=text.strip(), now=clock.now(), raiser_only=True,
+    )  # fmt: skip
+
+
+def _base(study: Study) -> QuerySet[Query]:
+    return (
+        Query.objects.filter(form_record__participant__study=study)
+        .select_related("form_record__participant__site")
+        .prefetch_related("messages")
+    )
+
+
+def query_inbox(actor: Actor, *, study: Study, site_id: int | None = None) -> list[QueryView]:
+    """What awaits the actor: site roles (who answer) see open and re-opened queries at their sites; the
+    monitor and data manager see answered queries they raised (the data manager also automatic ones)."""
+    if actor.site_ids(Action.VIEW_FORM_DATA) == set():
+        raise PermissionDenied(f"{actor.username} may not view form data")
+    condition = Q(pk__in=[])
+    answer_sites = actor.site_ids(Action.ANSWER_QUERY)
+    if answer_sites is None or answer_sites:
+        site_q = Q() if answer_sites is None else Q(form_record__participant__site_id__in=answer_sites)
+        condition |= Q(status__in=("open", "reopened")) & site_q
+    raise_sites = actor.site_ids(Action.RAISE_QUERY)
+    if raise_sites is None or raise_sites:
+        mine = Q(raised_by=actor.username)
+        if any(role is Role.DATA_MANAGER for _, role in actor.assignments):
+            mine |= ~Q(check_id="")
+        site_q = Q() if raise_sites is None else Q(form_record__participant__site_id__in=raise_sites)
+        condition |= Q(status="answered") & mine & site_q
+    query = _base(study).filter(condition)
+    if site_id is not None:
+        query = query.filter(form_record__participant__site_id=site_id)
+    return [query_view(q) for q in query.order_by("updated_at", "id")]
+
+
+def list_queries(
+    actor: Actor, *, study: Study, participant: Participant | None = None, status: str | None = None
+) -> list[QueryView]:
+    """Every query the actor may see (VIEW_FORM_DATA sites), optionally of one participant or status."""
+    sites = actor.site_ids(Action.VIEW_FORM_DATA)
+    if sites is not None and not sites:
+        raise PermissionDenied(f"{actor.username} may not view form data")
+    query = _base(study)
+    if sites is not None:
+        query = query.filter(form_record__participant__site_id__in=sites)
+    if participant is not None:
+        query = query.filter(form_record__participant=participant)
+    if status is not None:
+        query = query.filter(status=status)
+    return [query_view(q) for q in query.order_by("raised_at", "id")]
+
+
+__all__ = [
+    "EDIT_CHECK",
+    "QueryMessageView",
+    "QueryView",
+    "answer_query",
+    "close_query",
+    "list_queries",
+    "query_inbox",
+    "raise_query",
+    "reopen_query",
+]

@@ -1,0 +1,296 @@
+"""Source-data verification, form locks, the investigator's casebook e-signature, and the database lock.
+
+    verify_form(actor, participant, *, visit_id, occurrence, form_id, clock) -> VerificationView   monitor
+    lock_form(actor, participant, *, visit_id, occurrence, form_id, reason, clock) -> FormLockView  data manager
+    unlock_form(actor, participant, *, visit_id, occurrence, form_id, reason, clock) -> FormLockView
+    sign_casebook(actor, participant, *, password, meaning, clock) -> SignatureView           investigator
+    casebook_signature(actor, participant) -> SignatureView | None      the valid signature, if any
+    lock_database(actor, study, *, reason, clock) -> DatabaseLockView   data manager; everything read-only after
+    database_lock(study) -> DatabaseLockView | None
+
+`SIGNATURE_MEANING` is the statement shown on screen and stored with the signature.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+
+from trialdesk.core.roles import Action
+from trialdesk.errors import AlreadyDone, Conflict, NotFound, Problem, ValidationFailed
+from trialdesk.records import audit
+from trialdesk.records.casebook.models import (
+    UNRESOLVED_QUERY_STATUSES,
+    CasebookSignature,
+    DatabaseLock,
+    FormLock,
+    FormRecord,
+    SourceVerification,
+)
+from trialdesk.records.models import Participant, Person, Study
+from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.casebook import common
+from trialdesk.testing import SYSTEM_CLOCK, Clock
+
+SIGNATURE_MEANING = (
+    "I confirm that I have reviewed the data in this participant's casebook and that, to the best of my "
+    "knowledge, they are complete and accurate. This electronic signature is the legally binding equivalent "
+    "of my handwritten signature."
+)
+
+
+@dataclass(frozen=True)
+class VerificationView:
+    form_id: str
+    visit_id: str
+    occurrence: int
+    form_version: str
+    verified_by: str
+    verified_at: datetime
+
+
+@dataclass(frozen=True)
+class FormLockView:
+    form_id: str
+    visit_id: str
+    occurrence: int
+    locked: bool
+    by: str
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class SignatureView:
+    participant_code: str
+    signed_by: str
+    signed_at: datetime
+    meaning: str
+    content_hash: str
+    valid: bool  # False once data changed after signing
+
+
+@dataclass(frozen=True)
+class DatabaseLockView:
+    locked_by: str
+    locked_at: datetime
+    reason: str
+
+
+def _record_for_update(participant: Participant, visit_id: str, occurrence: int, form_id: str) -> FormRecord:
+    record = (
+        FormRecord.objects.select_for_update()
+        .filter(participant=participant, visit_id=visit_id, occurrence=occurrence, form_id=form_id)
+        .first()
+    )
+    if record is None:
+        raise NotFound(
+            f"Form {form_id} at {visit_id} #{occurrence} of {participant.study_code} is not saved yet"
+        )
+    return record
+
+
+def _object_id(participant: Participant, record: FormRecord) -> str:
+    return f"{participant.study_code}/{record.visit_id}#{record.occurrence}/{record.form_id}"
+
+
+def verify_form(
+    actor: Actor, participant: Participant, *, visit_id: str, occurrence: int = 1, form_id: str,
+    clock: Clock = SYSTEM_CLOCK,
+) -> VerificationView:  # fmt: skip
+    """The monitor marks a saved form as source-verified in its current state. Refused while the form has
+    unresolved queries (open, answered or re-opened) or is already verified in this state."""
+    role = authorize(actor, Action.VERIFY_SOURCE, participant.site_id)
+    now = clock.now()
+    with transaction.atomic():
+        common.ensure_database_open(participant.study_id)
+        record = _record_for_update(participant, visit_id, occurrence, form_id)
+        unresolved = record.queries.filter(status__in=UNRESOLVED_QUERY_STATUSES).count()
+        if unresolved:
+            raise Conflict(
+                f"Form {form_id} has {unresolved} unresolved quer{'y' if unresolved == 1 else 'ies'}: "
+                "close them before verifying"
+            )
+        if record.verified:
+            raise AlreadyDone(f"Form {form_id} at {visit_id} #{occurrence} is already verified in this state")
+        mark = SourceVerification.objects.create(
+            form_record=record, verified_by=actor.username, verified_at=now, form_version=record.form_version,
+            content_hash=record.content_hash,
+        )  # fmt: skip
+        record.verified = True
+        record.save(update_fields=["verified"])
+        audit.append(
+            at=now, actor=actor.username, role=role, action="form.verify", object_type="form",
+            object_id=_object_id(participant, record), before={"verified": False},
+            after={"verified": True, "version": record.form_version, "content_hash": record.content_hash},
+        )  # fmt: skip
+    return VerificationView(
+        form_id, visit_id, occurrence, mark.form_version, mark.verified_by, mark.verified_at
+    )
+
+
+def _reason(reason: str) -> str:
+    text = reason.strip()
+    if not text:
+        raise ValidationFailed("A reason is required", (Problem("reason", "is required"),))
+    return text
+
+
+def lock_form(
+    actor: Actor, participant: Participant, *, visit_id: str, occurrence: int = 1, form_id: str, reason: str,
+    clock: Clock = SYSTEM_CLOCK,
+) -> FormLockView:  # fmt: skip
+    """The data manager locks a saved form (reason required): no change is accepted until it is unlocked."""
+    role = authorize(actor, Action.LOCK_FORM, participant.site_id)
+    text, now = _reason(reason), clock.now()
+    with transaction.atomic():
+        common.ensure_database_open(participant.study_id)
+        record = _record_for_update(participant, visit_id, occurrence, form_id)
+        if record.locked:
+            raise AlreadyDone(f"Form {form_id} at {visit_id} #{occurrence} is already locked")
+        FormLock.objects.create(form_record=record, locked_by=actor.username, locked_at=now, reason=text)
+        record.locked = True
+        record.save(update_fields=["locked"])
+        audit.append(
+            at=now, actor=actor.username, role=role, action="form.lock", object_type="form",
+            object_id=_object_id(participant, record), before={"locked": False}, after={"locked": True}, reason=text,
+        )  # fmt: skip
+    return FormLockView(form_id, visit_id, occurrence, True, actor.username, now, text)
+
+
+def unlock_form(
+    actor: Actor, participant: Participant, *, visit_id: str, occurrence: int = 1, form_id: str, reason: str,
+    clock: Clock = SYSTEM_CLOCK,
+) -> FormLockView:  # fmt: skip
+    """The data manager unlocks a locked form, saying why."""
+    role = authorize(actor, Action.LOCK_FORM, participant.site_id)
+    text, now = _reason(reason), clock.now()
+    with transaction.atomic():
+        common.ensure_database_open(participant.study_id)
+        record = _record_for_update(participant, visit_id, occurrence, form_id)
+        lock = record.locks.filter(unlocked_at__isnull=True).last()
+        if not record.locked or lock is None:
+            raise Conflict(f"Form {form_id} at {visit_id} #{occurrence} is not locked")
+        lock.unlocked_by, lock.unlocked_at, lock.unlock_reason = actor.username, now, text
+        lock.save(update_fields=["unlocked_by", "unlocked_at", "unlock_reason"])
+        record.locked = False
+        record.save(update_fields=["locked"])
+        audit.append(
+            at=now, actor=actor.username, role=role, action="form.unlock", object_type="form",
+            object_id=_object_id(participant, record), before={"locked": True}, after={"locked": False}, reason=text,
+        )  # fmt: skip
+    return FormLockView(form_id, visit_id, occurrence, False, actor.username, now, text)
+
+
+def _password_matches(actor: Actor, password: str) -> bool:
+    if actor.person_id is None:
+        return False
+    person = Person.objects.filter(pk=actor.person_id).select_related("user").first()
+    user = person.user if person is not None else None
+    return bool(user is not None and user.is_active and password and user.check_password(password))
+
+
+def sign_casebook(
+    actor: Actor, participant: Participant, *, password: str, meaning: str = SIGNATURE_MEANING,
+    clock: Clock = SYSTEM_CLOCK,
+) -> SignatureView:  # fmt: skip
+    """The investigator signs the participant's casebook by re-entering their password; the signature stores
+    the meaning statement shown and a hash of the casebook. A wrong password is refused (`ValidationFailed`
+    on `password`) and audited as a failed attempt. A later data change invalidates the signature."""
+    role = authorize(actor, Action.SIGN_CASEBOOK, participant.site_id)
+    now = clock.now()
+    statement = meaning.strip()
+    if not statement:
+        raise ValidationFailed("State the meaning of the signature", (Problem("meaning", "is required"),))
+    common.ensure_database_open(participant.study_id)
+    if not _password_matches(actor, password):
+        with transaction.atomic():  # committed on its own: the refusal must stay on record
+            audit.append(
+                at=now, actor=actor.username, role=role, action="casebook.sign_failed", object_type="participant",
+                object_id=participant.study_code, before=None, after={"reason": "wrong password"},
+            )  # fmt: skip
+        raise ValidationFailed(
+            "The password is not correct: the casebook was not signed",
+            (Problem("password", "does not match your account's password"),),
+        )
+    with transaction.atomic():
+        locked = Participant.objects.select_for_update().get(pk=participant.pk)
+        common.ensure_database_open(locked.study_id)
+        if not FormRecord.objects.filter(participant=locked).exists():
+            raise Conflict(f"{locked.study_code} has no saved forms to sign")
+        digest = common.casebook_hash(locked)
+        if CasebookSignature.objects.filter(
+            participant=locked, invalidated_at__isnull=True, content_hash=digest
+        ).exists():
+            raise AlreadyDone(f"The casebook of {locked.study_code} is already signed in this state")
+        CasebookSignature.objects.filter(participant=locked, invalidated_at__isnull=True).update(
+            invalidated_at=now, invalidated_reason="signed again"
+        )
+        signature = CasebookSignature.objects.create(
+            participant=locked,
+            signed_by=actor.username,
+            signed_at=now,
+            meaning=statement,
+            content_hash=digest,
+        )
+        audit.append(
+            at=now, actor=actor.username, role=role, action="casebook.sign", object_type="participant",
+            object_id=locked.study_code, before=None, after={"content_hash": digest, "meaning": statement},
+        )  # fmt: skip
+    return _signature_view(locked, signature, valid=True)
+
+
+def _signature_view(participant: Participant, s: CasebookSignature, *, valid: bool) -> SignatureView:
+    return SignatureView(participant.study_code, s.signed_by, s.signed_at, s.meaning, s.content_hash, valid)
+
+
+def casebook_signature(actor: Actor, participant: Participant) -> SignatureView | None:
+    """The latest signature (valid only when not invalidated and the casebook still hashes the same)."""
+    authorize(actor, Action.VIEW_FORM_DATA, participant.site_id)
+    latest = CasebookSignature.objects.filter(participant=participant).last()
+    if latest is None:
+        return None
+    valid = latest.invalidated_at is None and latest.content_hash == common.casebook_hash(participant)
+    return _signature_view(participant, latest, valid=valid)
+
+
+def lock_database(
+    actor: Actor, study: Study, *, reason: str, clock: Clock = SYSTEM_CLOCK
+) -> DatabaseLockView:
+    """The data manager locks the study database: from now on every write of every service is refused."""
+    role = authorize(actor, Action.LOCK_DATABASE)
+    text, now = _reason(reason), clock.now()
+    with transaction.atomic():
+        Study.objects.select_for_update().get(pk=study.pk)
+        existing = common.database_lock_of(study.pk)
+        if existing is not None:
+            raise AlreadyDone(f"The database was already locked on {existing.locked_at.date().isoformat()}")
+        lock = DatabaseLock.objects.create(study=study, locked_by=actor.username, locked_at=now, reason=text)
+        audit.append(
+            at=now, actor=actor.username, role=role, action="database.lock", object_type="study",
+            object_id=study.protocol_key, before={"locked": False}, after={"locked": True}, reason=text,
+        )  # fmt: skip
+    return DatabaseLockView(lock.locked_by, lock.locked_at, lock.reason)
+
+
+def database_lock(study: Study) -> DatabaseLockView | None:
+    lock = common.database_lock_of(study.pk)
+    return None if lock is None else DatabaseLockView(lock.locked_by, lock.locked_at, lock.reason)
+
+
+__all__ = [
+    "SIGNATURE_MEANING",
+    "DatabaseLockView",
+    "FormLockView",
+    "SignatureView",
+    "VerificationView",
+    "casebook_signature",
+    "database_lock",
+    "lock_database",
+    "lock_form",
+    "sign_casebook",
+    "unlock_form",
+    "verify_form",
+]
