@@ -11,6 +11,7 @@ from trialdesk.errors import AlreadyDone, Locked, Problem, ValidationFailed
 from trialdesk.records import audit
 from trialdesk.records.models import ConsentRecord, ConsentWithdrawal, Participant
 from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.database_lock import ensure_database_open
 from trialdesk.services.studies import protocol_of
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
@@ -33,7 +34,9 @@ def has_current_consent(participant: Participant) -> bool:
 
 
 def ensure_not_withdrawn(participant: Participant) -> None:
-    """Every data-entry service calls this: a withdrawn participant takes no further data."""
+    """Every data-entry service calls this: a withdrawn participant takes no further data, and nobody's data
+    change after the database lock."""
+    ensure_database_open(participant.study_id)
     withdrawal = ConsentWithdrawal.objects.filter(participant=participant).first()
     if withdrawal is not None:
         raise Locked(

@@ -12,6 +12,7 @@ from trialdesk.errors import NotFound, PermissionDenied, Problem, ValidationFail
 from trialdesk.records import audit
 from trialdesk.records.models import Participant, ParticipantIdentity, Site, SiteSequence
 from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.database_lock import ensure_database_open
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 SEXES = ("female", "male")
@@ -49,6 +50,7 @@ def register_for_screening(
     if problems:
         raise ValidationFailed("The participant cannot be registered", tuple(problems))
     with transaction.atomic():
+        ensure_database_open(site.study_id)
         sequence, _ = SiteSequence.objects.select_for_update().get_or_create(site=site)
         sequence.last_number += 1
         sequence.save(update_fields=["last_number"])

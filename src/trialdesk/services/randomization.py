@@ -46,6 +46,7 @@ from trialdesk.records.models import (
 )
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.consent import ensure_not_withdrawn, has_current_consent
+from trialdesk.services.database_lock import ensure_database_open
 from trialdesk.services.studies import protocol_of
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
@@ -106,6 +107,7 @@ def store_list(
     text = canonical_form(core).decode("utf-8") if core is not None else ""
     digest = commitment(core) if core is not None else ""
     with transaction.atomic():
+        ensure_database_open(study.pk)
         current = active_list(study)
         if current is not None and current.allocations.exists():
             raise Conflict("Participants are already allocated from the current list; it cannot be replaced")

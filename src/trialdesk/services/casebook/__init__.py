@@ -8,7 +8,7 @@ permission check, core rule, write and audit entry in one transaction.
                       database_lock; SIGNATURE_MEANING
     tracking.py       expected_forms, site_form_tracking -> [ExpectedForm]
     lab_import.py     preview_lab_import -> LabImportPreview, commit_lab_import -> LabImportCommitted
-    common.py         ensure_database_open(study_id) (other areas may call it), protocol and calendar look-ups
+    common.py         protocol and calendar look-ups (the database-lock guard is services/database_lock.py)
     storage.py        the one writer of form data (save_form and the lab import), edit-check queries
 
 Every write raises `Locked` after the database lock; form writes also on a locked form or a withdrawn

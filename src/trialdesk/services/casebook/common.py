@@ -16,11 +16,11 @@ from django.utils import timezone
 from trialdesk.core.expressions import Value
 from trialdesk.core.forms import FormCheckResult, _storable, merge_visit_values, validate_submission
 from trialdesk.core.schedule import Injection, ParticipantCalendar, RecordedVisit, participant_calendar
-from trialdesk.errors import Conflict, Locked, NotFound, Problem, ValidationFailed
+from trialdesk.errors import Conflict, NotFound, Problem, ValidationFailed
 from trialdesk.protocol.forms import FormDefinition, find_form
 from trialdesk.protocol.schema import Protocol
 from trialdesk.protocol.treatment import Visit
-from trialdesk.records.casebook.models import DatabaseLock, FormRecord
+from trialdesk.records.casebook.models import FormRecord
 from trialdesk.records.models import Participant, ProtocolVersion, Study
 from trialdesk.services.studies import protocol_of
 
@@ -43,22 +43,6 @@ def protocol_for(version: ProtocolVersion) -> Protocol:
 def current_protocol(study: Study) -> tuple[ProtocolVersion, Protocol]:
     version = study.current_protocol()
     return version, protocol_for(version)
-
-
-def database_lock_of(study_id: int) -> DatabaseLock | None:
-    return DatabaseLock.objects.filter(study_id=study_id).first()
-
-
-def ensure_database_open(study_id: int) -> None:
-    """Every write of the casebook (and any other area that wishes) calls this: after the database lock the
-    study is read-only and the write is refused with `Locked`."""
-    lock = database_lock_of(study_id)
-    if lock is not None:
-        raise Locked(
-            f"The database was locked on {lock.locked_at.date().isoformat()} by {lock.locked_by}: "
-            "all data are read-only",
-            details={"locked_by": lock.locked_by},
-        )
 
 
 def allocation_of(participant: Participant) -> tuple[str, date]:

@@ -25,6 +25,7 @@ from trialdesk.errors import NotFound, Problem, ValidationFailed
 from trialdesk.protocol.forms import FormDefinition, LabTestDefinition, find_form
 from trialdesk.records.casebook.models import FormRecord, ItemChange
 from trialdesk.records.models import Participant
+from trialdesk.services import database_lock as lock_guard
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.casebook import common
 from trialdesk.services.casebook.queries import QueryView, query_view
@@ -145,7 +146,7 @@ def _record_or_none(
 
 
 def _read_only_reason(participant: Participant, record: FormRecord | None) -> str:
-    lock = common.database_lock_of(participant.study_id)
+    lock = lock_guard.database_lock_of(participant.study_id)
     if lock is not None:
         return "database locked"
     if participant.status == "withdrawn" or hasattr(participant, "withdrawal"):
@@ -312,7 +313,7 @@ def ensure_writable(participant: Participant, record: FormRecord | None) -> None
     """Refuse when the database is locked, the participant withdrew, or the form is locked."""
     from trialdesk.errors import Locked
 
-    common.ensure_database_open(participant.study_id)
+    lock_guard.ensure_database_open(participant.study_id)
     ensure_not_withdrawn(participant)
     if record is not None and record.locked:
         raise Locked(

@@ -40,6 +40,7 @@ from trialdesk.protocol.schema import Protocol
 from trialdesk.records import audit
 from trialdesk.records.casebook.models import LabImportBatch
 from trialdesk.records.models import Participant, Study
+from trialdesk.services import database_lock as lock_guard
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.casebook import common
 from trialdesk.testing import SYSTEM_CLOCK, Clock
@@ -342,7 +343,7 @@ def commit_lab_import(
     role = ensure_may_import(actor) or "data_manager"
     now: datetime = clock.now()
     with transaction.atomic():
-        common.ensure_database_open(study.pk)
+        lock_guard.ensure_database_open(study.pk)
         header, groups, problems = _plan(actor, study, csv_text, mapping)
         if problems:
             raise ValidationFailed(

@@ -24,6 +24,7 @@ from trialdesk.errors import Conflict, NotFound, PermissionDenied, Problem, Vali
 from trialdesk.records import audit
 from trialdesk.records.casebook.models import UNRESOLVED_QUERY_STATUSES, Query, QueryMessage
 from trialdesk.records.models import Participant, Study
+from trialdesk.services import database_lock as lock_guard
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.casebook import common
 from trialdesk.testing import SYSTEM_CLOCK, Clock
@@ -146,7 +147,7 @@ def raise_query(
     if not text.strip():
         raise ValidationFailed("A query needs a text", (Problem("text", "is required"),))
     with transaction.atomic():
-        common.ensure_database_open(participant.study_id)
+        lock_guard.ensure_database_open(participant.study_id)
         record = common.find_record(participant, visit_id, occurrence, form_id)
         if record is None:
             raise NotFound(
@@ -194,7 +195,7 @@ def _transition(
         if not actor.may(Action.VIEW_FORM_DATA, participant.site_id):
             raise NotFound(f"No query {query_id}")
         role = authorize(actor, action, participant.site_id)
-        common.ensure_database_open(participant.study_id)
+        lock_guard.ensure_database_open(participant.study_id)
         if raiser_only:
             is_raiser = query.raised_by == actor.username
             automatic_and_manager = query.automatic and Role.DATA_MANAGER in actor.roles_at(

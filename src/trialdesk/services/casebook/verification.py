@@ -30,6 +30,7 @@ from trialdesk.records.casebook.models import (
     SourceVerification,
 )
 from trialdesk.records.models import Participant, Person, Study
+from trialdesk.services import database_lock as lock_guard
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.casebook import common
 from trialdesk.testing import SYSTEM_CLOCK, Clock
@@ -105,7 +106,7 @@ def verify_form(
     role = authorize(actor, Action.VERIFY_SOURCE, participant.site_id)
     now = clock.now()
     with transaction.atomic():
-        common.ensure_database_open(participant.study_id)
+        lock_guard.ensure_database_open(participant.study_id)
         record = _record_for_update(participant, visit_id, occurrence, form_id)
         unresolved = record.queries.filter(status__in=UNRESOLVED_QUERY_STATUSES).count()
         if unresolved:
@@ -146,7 +147,7 @@ def lock_form(
     role = authorize(actor, Action.LOCK_FORM, participant.site_id)
     text, now = _reason(reason), clock.now()
     with transaction.atomic():
-        common.ensure_database_open(participant.study_id)
+        lock_guard.ensure_database_open(participant.study_id)
         record = _record_for_update(participant, visit_id, occurrence, form_id)
         if record.locked:
             raise AlreadyDone(f"Form {form_id} at {visit_id} #{occurrence} is already locked")
@@ -168,7 +169,7 @@ def unlock_form(
     role = authorize(actor, Action.LOCK_FORM, participant.site_id)
     text, now = _reason(reason), clock.now()
     with transaction.atomic():
-        common.ensure_database_open(participant.study_id)
+        lock_guard.ensure_database_open(participant.study_id)
         record = _record_for_update(participant, visit_id, occurrence, form_id)
         lock = record.locks.filter(unlocked_at__isnull=True).last()
         if not record.locked or lock is None:
@@ -204,7 +205,7 @@ def sign_casebook(
     statement = meaning.strip()
     if not statement:
         raise ValidationFailed("State the meaning of the signature", (Problem("meaning", "is required"),))
-    common.ensure_database_open(participant.study_id)
+    lock_guard.ensure_database_open(participant.study_id)
     if not _password_matches(actor, password):
         with transaction.atomic():  # committed on its own: the refusal must stay on record
             audit.append(
@@ -217,7 +218,7 @@ def sign_casebook(
         )
     with transaction.atomic():
         locked = Participant.objects.select_for_update().get(pk=participant.pk)
-        common.ensure_database_open(locked.study_id)
+        lock_guard.ensure_database_open(locked.study_id)
         if not FormRecord.objects.filter(participant=locked).exists():
             raise Conflict(f"{locked.study_code} has no saved forms to sign")
         digest = common.casebook_hash(locked)
@@ -264,7 +265,7 @@ def lock_database(
     text, now = _reason(reason), clock.now()
     with transaction.atomic():
         Study.objects.select_for_update().get(pk=study.pk)
-        existing = common.database_lock_of(study.pk)
+        existing = lock_guard.database_lock_of(study.pk)
         if existing is not None:
             raise AlreadyDone(f"The database was already locked on {existing.locked_at.date().isoformat()}")
         lock = DatabaseLock.objects.create(study=study, locked_by=actor.username, locked_at=now, reason=text)
@@ -276,7 +277,7 @@ def lock_database(
 
 
 def database_lock(study: Study) -> DatabaseLockView | None:
-    lock = common.database_lock_of(study.pk)
+    lock = lock_guard.database_lock_of(study.pk)
     return None if lock is None else DatabaseLockView(lock.locked_by, lock.locked_at, lock.reason)
 
 

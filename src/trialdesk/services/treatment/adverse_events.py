@@ -40,6 +40,7 @@ from trialdesk.records.treatment.models import (
 )
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.consent import ensure_not_withdrawn
+from trialdesk.services.database_lock import ensure_database_open
 from trialdesk.services.treatment._common import (
     authorize_any,
     local_date,
@@ -318,6 +319,7 @@ def update_adverse_event(
     _core(details, participant, str(event.pk))
     values = _values(details)
     with transaction.atomic():
+        ensure_database_open(participant.study_id)
         locked = Participant.objects.select_for_update().get(pk=participant.pk)
         Study.objects.select_for_update().get(pk=locked.study_id)
         current = AdverseEvent.objects.select_related("participant").get(pk=event.pk)

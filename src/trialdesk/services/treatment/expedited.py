@@ -14,6 +14,7 @@ from trialdesk.records import audit
 from trialdesk.records.models import Study
 from trialdesk.records.treatment.models import ExpeditedReport
 from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.database_lock import ensure_database_open
 from trialdesk.services.treatment._common import local_date
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
@@ -100,6 +101,7 @@ def mark_report_sent(
     if problems:
         raise ValidationFailed("The report cannot be marked sent", tuple(problems))
     with transaction.atomic():
+        ensure_database_open(report.event.participant.study_id)
         locked = (
             ExpeditedReport.objects.select_for_update().select_related("event__participant").get(pk=report.pk)
         )

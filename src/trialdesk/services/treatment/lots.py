@@ -16,6 +16,7 @@ from trialdesk.records import audit
 from trialdesk.records.models import Study
 from trialdesk.records.treatment.models import ProductLot
 from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.database_lock import ensure_database_open
 from trialdesk.services.treatment._common import authorize_any, local_date
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
@@ -69,6 +70,7 @@ def register_lot(
         raise ValidationFailed("The lot cannot be registered", tuple(problems))
     try:
         with transaction.atomic():
+            ensure_database_open(study.pk)
             lot = ProductLot.objects.create(
                 study=study,
                 lot_id=lot_id.strip(),
@@ -113,6 +115,7 @@ def release_lot(
             "The release date cannot be in the future", (Problem("released_on", "in the future"),)
         )
     with transaction.atomic():
+        ensure_database_open(lot.study_id)
         locked = ProductLot.objects.select_for_update().get(pk=lot.pk)
         if locked.qc_released:
             raise AlreadyDone(f"Lot {locked.lot_id} was already released on {locked.qc_released_on}")

@@ -14,6 +14,7 @@ from trialdesk.records import audit
 from trialdesk.records.models import Study
 from trialdesk.records.treatment.models import AdverseEvent, ParticipantStop, PauseDecision, StudyPause
 from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.database_lock import ensure_database_open
 from trialdesk.services.treatment._common import local_date
 from trialdesk.services.treatment.expedited import ExpeditedRow, expedited_reports
 from trialdesk.testing import SYSTEM_CLOCK, Clock
@@ -85,6 +86,7 @@ def decide_pause(
             "The committee's decision text is required", (Problem("decision", "required"),)
         )
     with transaction.atomic():
+        ensure_database_open(pause.study_id)
         Study.objects.select_for_update().get(pk=pause.study_id)
         locked = StudyPause.objects.select_for_update().get(pk=pause.pk)
         if locked.state == "lifted":

@@ -25,6 +25,7 @@ from trialdesk.records.models import Allocation, Participant, Site
 from trialdesk.records.treatment.models import Administration, ProtocolDeviation, RecordedVisit
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.consent import ensure_not_withdrawn
+from trialdesk.services.database_lock import ensure_database_open
 from trialdesk.services.treatment._common import (
     allocation_of,
     authorize_any,
@@ -344,6 +345,7 @@ def record_deviation(
     if problems:
         raise ValidationFailed("The deviation cannot be recorded", tuple(problems))
     with transaction.atomic():
+        ensure_database_open(participant.study_id)
         locked = Participant.objects.select_for_update().get(pk=participant.pk)
         visit = None
         if visit_id is not None:
