@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "trialdesk.records.treatment",
     "trialdesk.records.casebook",
     "trialdesk.web",
+    "ninja",  # serves Swagger UI from its bundled static files instead of a CDN
 ]
 
 MIDDLEWARE = [

@@ -145,3 +145,11 @@ def test_api_lists_participants_and_refuses_anonymous(actors: dict, site: Site, 
 def test_pages_set_security_headers(actors: dict, url: str) -> None:
     response = _signed_in(Role.MONITOR).get(url)
     assert response["X-Frame-Options"] == "DENY" and response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_api_docs_load_swagger_from_the_app_not_a_cdn(actors: dict) -> None:
+    page = _signed_in(Role.MONITOR).get("/api/docs")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()
