@@ -139,7 +139,8 @@ LANGUAGES = [("en", "English"), ("fa", "فارسی")]
 LOCALE_PATHS = [str(Path(__file__).parent / "web" / "locale")]
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = "UTC"
+# Day boundaries (dosing days, visit windows, "today") follow this zone; a Kermanshah site sets Asia/Tehran.
+TIME_ZONE = os.environ.get("TRIALDESK_TIME_ZONE", "UTC")
 
 STATIC_URL = "static/"
 # Static files are served from the installed package (whitenoise finders): no collectstatic step to forget.
