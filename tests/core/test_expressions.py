@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -206,3 +207,15 @@ def test_any_text_either_evaluates_or_is_refused_with_an_expression_error(source
         evaluate(parse(source), Context(values={"a": D(1), "b": "x"}))
     except ExpressionError as exc:
         assert exc.position is not None
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("count(1)", "count() needs a list or a repeating group, not number"),
+        ("is_low('x')", "is_low() needs a laboratory item, not text"),
+    ],
+)
+def test_function_type_errors_name_the_function_and_the_type(source: str, message: str) -> None:
+    with pytest.raises(ExpressionError, match=re.escape(message)):
+        evaluate(source, Context(values={}))
