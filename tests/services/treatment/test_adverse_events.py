@@ -186,3 +186,44 @@ def test_study_wide_pause_blocks_another_participant_until_the_committee_lifts_i
     status = dosing_status(investigator, participant=a, clock=clock)
     assert "participant_stopped" in {r.code for r in status.gate.reasons}  # a's own stop is not lifted
     assert not safety_dashboard(actors[Role.ETHICS_COMMITTEE], study=a.study, clock=clock).study_paused
+
+
+@pytest.mark.parametrize("sent_before_upgrade", [False, True])
+def test_a_susar_found_life_threatening_at_follow_up_is_due_within_7_days_of_learning_it(
+    exosome, investigator, clock, sent_before_upgrade
+) -> None:
+    serious = {
+        "term": "Pneumonitis",
+        "onset_at": clock.now() - timedelta(days=1),
+        "grade": 3,
+        "expectedness": "unexpected",
+        "relationship_to_product": "probable",
+    }
+    first = report_adverse_event(
+        investigator,
+        participant=exosome,
+        details=ae(clock, seriousness={"hospitalization"}, **serious),
+        first_knowledge_on=clock.now().date(),
+        clock=clock,
+    )
+    assert first.expedited is not None and first.expedited.initial_due_on == date(2026, 1, 25)
+    clock.current = clock.now() + timedelta(days=2)
+    if sent_before_upgrade:
+        mark_report_sent(investigator, report=first.expedited, sent_on=date(2026, 1, 12), clock=clock)
+    clock.current = clock.now() + timedelta(days=1)  # 2026-01-13: the follow-up brings new information
+    updated = update_adverse_event(
+        investigator,
+        event=AdverseEvent.objects.get(pk=first.event.pk),
+        details=ae(clock, seriousness={"hospitalization", "life_threatening"}, **serious),
+        reason="respiratory failure, intubated",
+        clock=clock,
+    )
+    report = updated.expedited
+    assert report is not None and report.kind == "fatal_or_life_threatening"
+    if sent_before_upgrade:
+        assert report.initial_due_on == date(2026, 1, 25)  # the initial report went in time
+        assert report.follow_up_due_on == date(2026, 1, 20)  # the new information: 7 days
+    else:
+        assert report.initial_due_on == date(2026, 1, 20)  # sooner than the 15-day date
+        assert report.follow_up_due_on == date(2026, 1, 28)
+    assert AuditEntry.objects.filter(action="safety.expedited_clock_upgraded").count() == 1

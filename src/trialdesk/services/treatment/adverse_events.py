@@ -29,6 +29,7 @@ from trialdesk.core.expedited import expedited_clock
 from trialdesk.core.roles import Action
 from trialdesk.core.stopping import evaluate_stopping
 from trialdesk.errors import NotFound, Problem, ValidationFailed
+from trialdesk.protocol.schema import Protocol
 from trialdesk.records import audit
 from trialdesk.records.models import Participant, Study
 from trialdesk.records.treatment.models import (
@@ -230,7 +231,49 @@ def _consequences(
                 before=None,
                 after={"kind": report.kind, "due_on": report.initial_due_on.isoformat()},
             )
+    elif report.kind == "other_serious":
+        report = _upgrade_clock(report, event, protocol, actor, role, now)
     return tuple(stops), tuple(pauses), report
+
+
+def _upgrade_clock(
+    report: ExpeditedReport, event: AdverseEvent, protocol: Protocol, actor: Actor, role: str, now: datetime
+) -> ExpeditedReport:
+    """A SUSAR found fatal or life-threatening by a follow-up: the new information is due within 7 days of
+    learning it (ICH E2A). Not yet sent: the initial report's due date moves up if that is sooner. Already
+    sent: the 7-day deadline applies to the follow-up report."""
+    today = local_date(now)
+    upgraded = expedited_clock(to_core_event(event), safety_plan(protocol), first_knowledge_on=today)
+    if upgraded is None or upgraded.kind != "fatal_or_life_threatening":
+        return report
+    before = {
+        "kind": report.kind,
+        "due_on": report.initial_due_on.isoformat(),
+        "follow_up_due_on": report.follow_up_due_on.isoformat() if report.follow_up_due_on else None,
+    }
+    report.kind = upgraded.kind
+    if report.sent_on is None:
+        report.initial_due_on = min(report.initial_due_on, upgraded.initial_due_on)
+        report.follow_up_due_on = upgraded.follow_up_due_on
+    else:
+        report.follow_up_due_on = upgraded.initial_due_on
+    report.save(update_fields=["kind", "initial_due_on", "follow_up_due_on"])
+    audit.append(
+        at=now,
+        actor=actor.username,
+        role=role,
+        action="safety.expedited_clock_upgraded",
+        object_type="adverse_event",
+        object_id=event.code,
+        before=before,
+        after={
+            "kind": report.kind,
+            "due_on": report.initial_due_on.isoformat(),
+            "follow_up_due_on": report.follow_up_due_on.isoformat() if report.follow_up_due_on else None,
+        },
+        reason="follow-up: the event is now fatal or life-threatening",
+    )
+    return report
 
 
 def _version(
