@@ -25,11 +25,9 @@ from trialdesk.core.adverse_events import (
 )
 from trialdesk.core.adverse_events import AdverseEvent as CoreAdverseEvent
 from trialdesk.core.ctcae import TERMS, LabSuggestion, suggest_grade_from_lab
-from trialdesk.core.expedited import expedited_clock
 from trialdesk.core.roles import Action
 from trialdesk.core.stopping import evaluate_stopping
 from trialdesk.errors import NotFound, Problem, ValidationFailed
-from trialdesk.protocol.schema import Protocol
 from trialdesk.records import audit
 from trialdesk.records.models import Participant, Study
 from trialdesk.records.treatment.models import (
@@ -51,6 +49,7 @@ from trialdesk.services.treatment._common import (
     stopping_rules,
     to_core_event,
 )
+from trialdesk.services.treatment.expedited import start_or_upgrade_clock
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 INPUT_FIELDS = (
@@ -206,74 +205,8 @@ def _consequences(
                 after={"rule": hit.rule_id, "event": source.code, "state": "active"},
                 reason=hit.message,
             )
-    report = ExpeditedReport.objects.filter(event=event).first()
-    if report is None:
-        first_knowledge = event.first_knowledge_on if event.current_version == 1 else local_date(now)
-        clock_ = expedited_clock(
-            to_core_event(event), safety_plan(protocol), first_knowledge_on=first_knowledge
-        )
-        if clock_ is not None:
-            report = ExpeditedReport.objects.create(
-                event=event,
-                kind=clock_.kind,
-                first_knowledge_on=clock_.first_knowledge_on,
-                initial_due_on=clock_.initial_due_on,
-                follow_up_due_on=clock_.follow_up_due_on,
-                created_at=now,
-            )
-            audit.append(
-                at=now,
-                actor=actor.username,
-                role=role,
-                action="safety.expedited_clock",
-                object_type="adverse_event",
-                object_id=event.code,
-                before=None,
-                after={"kind": report.kind, "due_on": report.initial_due_on.isoformat()},
-            )
-    elif report.kind == "other_serious":
-        report = _upgrade_clock(report, event, protocol, actor, role, now)
+    report = start_or_upgrade_clock(event, protocol, actor, role, now)
     return tuple(stops), tuple(pauses), report
-
-
-def _upgrade_clock(
-    report: ExpeditedReport, event: AdverseEvent, protocol: Protocol, actor: Actor, role: str, now: datetime
-) -> ExpeditedReport:
-    """A SUSAR found fatal or life-threatening by a follow-up: the new information is due within 7 days of
-    learning it (ICH E2A). Not yet sent: the initial report's due date moves up if that is sooner. Already
-    sent: the 7-day deadline applies to the follow-up report."""
-    today = local_date(now)
-    upgraded = expedited_clock(to_core_event(event), safety_plan(protocol), first_knowledge_on=today)
-    if upgraded is None or upgraded.kind != "fatal_or_life_threatening":
-        return report
-    before = {
-        "kind": report.kind,
-        "due_on": report.initial_due_on.isoformat(),
-        "follow_up_due_on": report.follow_up_due_on.isoformat() if report.follow_up_due_on else None,
-    }
-    report.kind = upgraded.kind
-    if report.sent_on is None:
-        report.initial_due_on = min(report.initial_due_on, upgraded.initial_due_on)
-        report.follow_up_due_on = upgraded.follow_up_due_on
-    else:
-        report.follow_up_due_on = upgraded.initial_due_on
-    report.save(update_fields=["kind", "initial_due_on", "follow_up_due_on"])
-    audit.append(
-        at=now,
-        actor=actor.username,
-        role=role,
-        action="safety.expedited_clock_upgraded",
-        object_type="adverse_event",
-        object_id=event.code,
-        before=before,
-        after={
-            "kind": report.kind,
-            "due_on": report.initial_due_on.isoformat(),
-            "follow_up_due_on": report.follow_up_due_on.isoformat() if report.follow_up_due_on else None,
-        },
-        reason="follow-up: the event is now fatal or life-threatening",
-    )
-    return report
 
 
 def _version(

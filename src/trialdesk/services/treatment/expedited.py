@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 
-from trialdesk.core.expedited import ReportStatus, deadline_status
+from trialdesk.core.expedited import ReportStatus, deadline_status, expedited_clock
 from trialdesk.core.roles import Action
 from trialdesk.errors import AlreadyDone, NotFound, Problem, ValidationFailed
+from trialdesk.protocol.schema import Protocol
 from trialdesk.records import audit
 from trialdesk.records.models import Study
-from trialdesk.records.treatment.models import ExpeditedReport
+from trialdesk.records.treatment.models import AdverseEvent, ExpeditedReport
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.database_lock import ensure_database_open
-from trialdesk.services.treatment._common import local_date
+from trialdesk.services.treatment._common import local_date, safety_plan, to_core_event
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 
@@ -130,3 +131,79 @@ def mark_report_sent(
             after={"which": which, "sent_on": sent_on.isoformat(), "reference": reference.strip()},
         )
     return locked
+
+
+def start_or_upgrade_clock(
+    event: AdverseEvent, protocol: Protocol, actor: Actor, role: str, now: datetime
+) -> ExpeditedReport | None:
+    """Called on every save of an adverse event, inside its transaction: start the ICH E2A clock when the event
+    first qualifies as a SUSAR (from the reported date of first knowledge, or the follow-up's date), and
+    upgrade a 15-day clock when a follow-up makes the event fatal or life-threatening."""
+    report = ExpeditedReport.objects.filter(event=event).first()
+    if report is None:
+        first_knowledge = event.first_knowledge_on if event.current_version == 1 else local_date(now)
+        clock_ = expedited_clock(
+            to_core_event(event), safety_plan(protocol), first_knowledge_on=first_knowledge
+        )
+        if clock_ is not None:
+            report = ExpeditedReport.objects.create(
+                event=event,
+                kind=clock_.kind,
+                first_knowledge_on=clock_.first_knowledge_on,
+                initial_due_on=clock_.initial_due_on,
+                follow_up_due_on=clock_.follow_up_due_on,
+                created_at=now,
+            )
+            audit.append(
+                at=now,
+                actor=actor.username,
+                role=role,
+                action="safety.expedited_clock",
+                object_type="adverse_event",
+                object_id=event.code,
+                before=None,
+                after={"kind": report.kind, "due_on": report.initial_due_on.isoformat()},
+            )
+    elif report.kind == "other_serious":
+        report = _upgrade_clock(report, event, protocol, actor, role, now)
+    return report
+
+
+def _upgrade_clock(
+    report: ExpeditedReport, event: AdverseEvent, protocol: Protocol, actor: Actor, role: str, now: datetime
+) -> ExpeditedReport:
+    """A SUSAR found fatal or life-threatening by a follow-up: the new information is due within 7 days of
+    learning it (ICH E2A). Not yet sent: the initial report's due date moves up if that is sooner. Already
+    sent: the 7-day deadline applies to the follow-up report."""
+    today = local_date(now)
+    upgraded = expedited_clock(to_core_event(event), safety_plan(protocol), first_knowledge_on=today)
+    if upgraded is None or upgraded.kind != "fatal_or_life_threatening":
+        return report
+    before = {
+        "kind": report.kind,
+        "due_on": report.initial_due_on.isoformat(),
+        "follow_up_due_on": report.follow_up_due_on.isoformat() if report.follow_up_due_on else None,
+    }
+    report.kind = upgraded.kind
+    if report.sent_on is None:
+        report.initial_due_on = min(report.initial_due_on, upgraded.initial_due_on)
+        report.follow_up_due_on = upgraded.follow_up_due_on
+    else:
+        report.follow_up_due_on = upgraded.initial_due_on
+    report.save(update_fields=["kind", "initial_due_on", "follow_up_due_on"])
+    audit.append(
+        at=now,
+        actor=actor.username,
+        role=role,
+        action="safety.expedited_clock_upgraded",
+        object_type="adverse_event",
+        object_id=event.code,
+        before=before,
+        after={
+            "kind": report.kind,
+            "due_on": report.initial_due_on.isoformat(),
+            "follow_up_due_on": report.follow_up_due_on.isoformat() if report.follow_up_due_on else None,
+        },
+        reason="follow-up: the event is now fatal or life-threatening",
+    )
+    return report
