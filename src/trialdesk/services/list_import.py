@@ -14,16 +14,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Literal, get_args
 
-from django.db import transaction
-
 from trialdesk.core.randomization import ImportMapping, import_redcap, import_sealed_envelope
 from trialdesk.core.roles import Action
 from trialdesk.errors import Conflict, Problem, ValidationFailed
-from trialdesk.records import audit
 from trialdesk.records.models import RandomizationList, Study
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.randomization import design_of, store_list
-from trialdesk.services.studies import protocol_of
+from trialdesk.services.versions import Purpose, governing_protocol
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 ListFormat = Literal["sealed_envelope", "redcap"]
@@ -36,7 +33,7 @@ def default_treatments(study: Study) -> dict[str, str]:
 
     REDCap's coded values ('1', '2') are never guessed: a wrong guess would swap the arms silently.
     """
-    protocol = protocol_of(study.current_protocol())
+    protocol = governing_protocol(study=study, purpose=Purpose.RANDOMIZATION)
     labels: dict[str, str] = {}
     for arm in protocol.arms:
         for label in (arm.name.en, arm.name.fa):
@@ -56,7 +53,7 @@ def import_list(
     clock: Clock = SYSTEM_CLOCK,
 ) -> RandomizationList:
     """Check the file against the protocol's design and store it as the study's active list."""
-    role = authorize(actor, Action.IMPORT_LIST)
+    authorize(actor, Action.IMPORT_LIST)
     if source not in FORMATS:
         raise ValidationFailed(
             "The list cannot be imported", (Problem("format", f"must be one of {', '.join(FORMATS)}"),)
@@ -74,26 +71,21 @@ def import_list(
     site_codes = list(study.sites.order_by("code").values_list("code", flat=True))
     importer = import_sealed_envelope if source == "sealed_envelope" else import_redcap
     core = importer(text, design=design, mapping=mapping, site_codes=site_codes)
-    with transaction.atomic():
-        stored = store_list(
-            actor, role, study=study, core=core, design=design, source=source, seed="", clock=clock
-        )
-        audit.append(
-            at=clock.now(),
-            actor=actor.username,
-            role=role,
-            action="randomization.list_import",
-            object_type="randomization_list",
-            object_id=str(stored.pk),
-            before=None,
-            after={
-                "format": source,
-                "file_name": file_name,
-                "file_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                "commitment": stored.commitment,
-            },
-        )
-    return stored
+    return store_list(
+        actor,
+        Action.IMPORT_LIST,
+        study=study,
+        core=core,
+        design=design,
+        source=source,
+        seed="",
+        clock=clock,
+        imported={
+            "format": source,
+            "file_name": file_name,
+            "file_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        },
+    )
 
 
 def parse_pairs(lines: str | list[str], *, where: str) -> dict[str, str]:

@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import transaction
-
 from trialdesk.core.roles import Action
 from trialdesk.errors import NotFound, PermissionDenied, Problem, ValidationFailed
-from trialdesk.records import audit
 from trialdesk.records.models import Participant, ParticipantIdentity, Site, SiteSequence
 from trialdesk.services.actors import Actor, authorize
-from trialdesk.services.database_lock import ensure_database_open
+from trialdesk.services.unit_of_work import use_case
+from trialdesk.services.versions import Purpose, governing_version
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 SEXES = ("female", "male")
@@ -36,21 +34,10 @@ def register_for_screening(
     clock: Clock = SYSTEM_CLOCK,
 ) -> Participant:
     """Give a new participant a pseudonymous study code (SITE-001, ...) and keep their identity apart."""
-    role = authorize(actor, Action.REGISTER_PARTICIPANT, site.pk)
-    now = clock.now()
-    problems: list[Problem] = []
-    if not identity.full_name.strip():
-        problems.append(Problem("full_name", "required (kept apart from the study record)"))
-    if sex not in SEXES:
-        problems.append(Problem("sex", "must be female or male"))
-    if year_of_birth is not None and not (1900 <= year_of_birth <= now.year):
-        problems.append(Problem("year_of_birth", f"must be between 1900 and {now.year}"))
-    if identity.date_of_birth and identity.date_of_birth > now.date():
-        problems.append(Problem("date_of_birth", "cannot be in the future"))
-    if problems:
-        raise ValidationFailed("The participant cannot be registered", tuple(problems))
-    with transaction.atomic():
-        ensure_database_open(site.study_id)
+    with use_case(actor, Action.REGISTER_PARTICIPANT, study=site.study, site_id=site.pk, clock=clock) as uow:
+        problems = _identity_problems(identity, sex, year_of_birth, today=uow.today)
+        if problems:
+            raise ValidationFailed("The participant cannot be registered", tuple(problems))
         sequence, _ = SiteSequence.objects.select_for_update().get_or_create(site=site)
         sequence.last_number += 1
         sequence.save(update_fields=["last_number"])
@@ -58,10 +45,10 @@ def register_for_screening(
             study=site.study,
             site=site,
             study_code=f"{site.code}-{sequence.last_number:03d}",
-            protocol_version=site.study.current_protocol(),
+            protocol_version=governing_version(study=site.study, purpose=Purpose.REGISTRATION, on=uow.today),
             sex=sex,
             year_of_birth=year_of_birth,
-            registered_at=now,
+            registered_at=uow.now,
             registered_by=actor.username,
         )
         ParticipantIdentity.objects.create(
@@ -72,14 +59,10 @@ def register_for_screening(
             date_of_birth=identity.date_of_birth,
         )
         # The audit log records that identity was captured, never the identifying values themselves.
-        audit.append(
-            at=now,
-            actor=actor.username,
-            role=role,
-            action="participant.register",
+        uow.record(
+            "participant.register",
             object_type="participant",
             object_id=participant.study_code,
-            before=None,
             after={
                 "study_code": participant.study_code,
                 "site": site.code,
@@ -90,6 +73,21 @@ def register_for_screening(
             },
         )
     return participant
+
+
+def _identity_problems(
+    identity: IdentityDetails, sex: str, year_of_birth: int | None, *, today: date
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if not identity.full_name.strip():
+        problems.append(Problem("full_name", "required (kept apart from the study record)"))
+    if sex not in SEXES:
+        problems.append(Problem("sex", "must be female or male"))
+    if year_of_birth is not None and not (1900 <= year_of_birth <= today.year):
+        problems.append(Problem("year_of_birth", f"must be between 1900 and {today.year}"))
+    if identity.date_of_birth and identity.date_of_birth > today:
+        problems.append(Problem("date_of_birth", "cannot be in the future"))
+    return problems
 
 
 @dataclass(frozen=True)

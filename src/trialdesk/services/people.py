@@ -5,13 +5,12 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 
 from trialdesk.core.roles import Action, Role
 from trialdesk.errors import Conflict, Problem, ValidationFailed
-from trialdesk.records import audit
 from trialdesk.records.models import Person, RoleAssignment, Site, Study
-from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.actors import Actor
+from trialdesk.services.unit_of_work import UnitOfWork, use_case
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 
@@ -28,7 +27,6 @@ def add_person(
     clock: Clock = SYSTEM_CLOCK,
 ) -> Person:
     """Create an account with one role (at a site or study-wide) in one transaction."""
-    actor_role = authorize(actor, Action.MANAGE_PEOPLE)
     role = _role(role)
     problems: list[Problem] = []
     if not username.strip():
@@ -39,10 +37,10 @@ def add_person(
         validate_password(password)
     except DjangoValidationError as exc:
         problems.extend(Problem("password", message) for message in exc.messages)
-    if problems:
-        raise ValidationFailed("The person cannot be added", tuple(problems))
     user_model = get_user_model()
-    with transaction.atomic():
+    with use_case(actor, Action.MANAGE_PEOPLE, study=study, clock=clock, study_data=False) as uow:
+        if problems:
+            raise ValidationFailed("The person cannot be added", tuple(problems))
         if user_model.objects.filter(username=username).exists():
             raise Conflict(f"The user name {username} is already taken")
         user = user_model.objects.create_user(username=username, password=password)
@@ -51,17 +49,13 @@ def add_person(
             user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])
         person = Person.objects.create(user=user, display_name=display_name.strip())
-        audit.append(
-            at=clock.now(),
-            actor=actor.username,
-            role=actor_role,
-            action="person.add",
+        uow.record(
+            "person.add",
             object_type="person",
-            object_id=str(person.pk),
-            before=None,
+            object_id=person.pk,
             after={"username": username, "display_name": person.display_name, "superuser": superuser},
         )
-        _grant(actor, actor_role, person=person, study=study, role=role, site=site, clock=clock)
+        _grant(uow, person=person, study=study, role=role, site=site)
     return person
 
 
@@ -74,21 +68,11 @@ def grant_role(
     site: Site | None,
     clock: Clock = SYSTEM_CLOCK,
 ) -> RoleAssignment:
-    actor_role = authorize(actor, Action.MANAGE_PEOPLE)
-    with transaction.atomic():
-        return _grant(actor, actor_role, person=person, study=study, role=_role(role), site=site, clock=clock)
+    with use_case(actor, Action.MANAGE_PEOPLE, study=study, clock=clock, study_data=False) as uow:
+        return _grant(uow, person=person, study=study, role=_role(role), site=site)
 
 
-def _grant(
-    actor: Actor,
-    actor_role: str,
-    *,
-    person: Person,
-    study: Study,
-    role: Role,
-    site: Site | None,
-    clock: Clock,
-) -> RoleAssignment:
+def _grant(uow: UnitOfWork, *, person: Person, study: Study, role: Role, site: Site | None) -> RoleAssignment:
     if site is not None and site.study_id != study.pk:
         raise ValidationFailed(
             "The site belongs to another study", (Problem("site", "not a site of this study"),)
@@ -98,14 +82,10 @@ def _grant(
     ).exists():
         raise Conflict(f"{person.display_name} already holds the role {role.value} here")
     assignment = RoleAssignment.objects.create(person=person, study=study, site=site, role=role.value)
-    audit.append(
-        at=clock.now(),
-        actor=actor.username,
-        role=actor_role,
-        action="role.grant",
+    uow.record(
+        "role.grant",
         object_type="role_assignment",
-        object_id=str(assignment.pk),
-        before=None,
+        object_id=assignment.pk,
         after={"person": person.user.get_username(), "role": role.value, "site": site.code if site else None},
     )
     return assignment

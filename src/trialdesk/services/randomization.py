@@ -13,8 +13,9 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
+from trialdesk.core.participant_status import ParticipantStatus, StatusEvent
 from trialdesk.core.randomization import (
     PriorAllocation,
     RecordedAllocation,
@@ -23,7 +24,6 @@ from trialdesk.core.randomization import (
     commitment,
     generate_list,
     minimize,
-    next_slot,
     parse_canonical_form,
     strata_keys,
     stratum_key,
@@ -34,7 +34,6 @@ from trialdesk.core.randomization import (
 from trialdesk.core.roles import Action
 from trialdesk.errors import AlreadyDone, Conflict, IntegrityBroken, NotFound, Problem, ValidationFailed
 from trialdesk.protocol.randomization import RandomizationDesign
-from trialdesk.records import audit
 from trialdesk.records.models import (
     Allocation,
     AuditEntry,
@@ -45,14 +44,15 @@ from trialdesk.records.models import (
     Study,
 )
 from trialdesk.services.actors import Actor, authorize
-from trialdesk.services.consent import ensure_not_withdrawn, has_current_consent
-from trialdesk.services.database_lock import ensure_database_open
-from trialdesk.services.studies import protocol_of
+from trialdesk.services.clock import local_date
+from trialdesk.services.consent import has_current_consent
+from trialdesk.services.unit_of_work import UnitOfWork, use_case
+from trialdesk.services.versions import Purpose, governing_protocol
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 
 def _design(study: Study) -> tuple[RandomizationDesign, list[str]]:
-    protocol = protocol_of(study.current_protocol())
+    protocol = governing_protocol(study=study, purpose=Purpose.RANDOMIZATION)
     if protocol.randomization is None:
         raise Conflict("The protocol defines no randomization")
     return protocol.randomization, [arm.id for arm in protocol.arms]
@@ -66,7 +66,7 @@ def generate(
     actor: Actor, *, study: Study, seed: int | None = None, clock: Clock = SYSTEM_CLOCK
 ) -> RandomizationList:
     """Make the study's list from a cryptographically random seed (recorded; shown only to the epidemiologist)."""
-    role = authorize(actor, Action.GENERATE_LIST)
+    authorize(actor, Action.GENERATE_LIST)  # before anything about the design is read or said
     design, arm_ids = _design(study)
     if design.method != "permuted_blocks" and design.method != "minimization":
         raise Conflict(f"Unknown randomization method {design.method}")
@@ -79,7 +79,14 @@ def generate(
         else None
     )
     return store_list(
-        actor, role, study=study, core=core, design=design, source="generated", seed=str(seed), clock=clock
+        actor,
+        Action.GENERATE_LIST,
+        study=study,
+        core=core,
+        design=design,
+        source="generated",
+        seed=str(seed),
+        clock=clock,
     )
 
 
@@ -90,7 +97,7 @@ def design_of(study: Study) -> tuple[RandomizationDesign, list[str]]:
 
 def store_list(
     actor: Actor,
-    role: str,
+    action: Action,
     *,
     study: Study,
     core: CoreList | None,
@@ -98,16 +105,16 @@ def store_list(
     source: str,
     seed: str,
     clock: Clock,
+    imported: Mapping[str, object] | None = None,
 ) -> RandomizationList:
     """Store a generated or imported list as the active one and publish its commitment (audited).
 
-    Refused when the current active list already has allocations. `role` is the role `authorize` returned.
+    Refused when the current active list already has allocations. `action` is the one the actor is taking
+    (generate or import); `imported` describes the imported file for its own audit entry.
     """
-    now = clock.now()
     text = canonical_form(core).decode("utf-8") if core is not None else ""
     digest = commitment(core) if core is not None else ""
-    with transaction.atomic():
-        ensure_database_open(study.pk)
+    with use_case(actor, action, study=study, clock=clock) as uow:
         current = active_list(study)
         if current is not None and current.allocations.exists():
             raise Conflict("Participants are already allocated from the current list; it cannot be replaced")
@@ -120,35 +127,15 @@ def store_list(
             design=design.model_dump(mode="json"),
             canonical_text=text,
             commitment=digest,
-            created_at=now,
+            created_at=uow.now,
             created_by=actor.username,
         )
-        if core is not None:
-            RandomizationSlot.objects.bulk_create(
-                RandomizationSlot(
-                    randomization_list=stored,
-                    stratum=s.stratum,
-                    sequence=s.sequence,
-                    block=s.block,
-                    block_size=s.block_size,
-                    arm=s.arm,
-                )
-                for s in core.slots
-            )
-            RandomizationStratum.objects.bulk_create(
-                RandomizationStratum(randomization_list=stored, key=key) for key in core.strata
-            )
-        else:
-            RandomizationStratum.objects.create(randomization_list=stored, key="all")
+        _store_slots(stored, core)
         # The commitment is public; the seed and the slots are not written to the audit log.
-        audit.append(
-            at=now,
-            actor=actor.username,
-            role=role,
-            action="randomization.list_create",
+        uow.record(
+            "randomization.list_create",
             object_type="randomization_list",
-            object_id=str(stored.pk),
-            before=None,
+            object_id=stored.pk,
             after={
                 "source": source,
                 "method": design.method,
@@ -156,10 +143,34 @@ def store_list(
                 "slots": core and len(core.slots),
             },
         )
+        if imported is not None:
+            uow.record(
+                "randomization.list_import",
+                object_type="randomization_list",
+                object_id=stored.pk,
+                after={**imported, "commitment": digest},
+            )
     return stored
 
 
-_store = store_list  # the earlier private name
+def _store_slots(stored: RandomizationList, core: CoreList | None) -> None:
+    if core is None:  # minimization: one counter row, no slots
+        RandomizationStratum.objects.create(randomization_list=stored, key="all")
+        return
+    RandomizationSlot.objects.bulk_create(
+        RandomizationSlot(
+            randomization_list=stored,
+            stratum=s.stratum,
+            sequence=s.sequence,
+            block=s.block,
+            block_size=s.block_size,
+            arm=s.arm,
+        )
+        for s in core.slots
+    )
+    RandomizationStratum.objects.bulk_create(
+        RandomizationStratum(randomization_list=stored, key=key) for key in core.strata
+    )
 
 
 @dataclass(frozen=True)
@@ -186,19 +197,15 @@ def view_list(
     actor: Actor, *, study: Study, export: bool = False, clock: Clock = SYSTEM_CLOCK
 ) -> RandomizationList:
     """The whole list with its seed, for the epidemiologist; each view or export is audited."""
-    role = authorize(actor, Action.VIEW_LIST)
-    stored = active_list(study)
-    if stored is None:
-        raise NotFound("No randomization list has been made yet")
-    with transaction.atomic():
-        audit.append(
-            at=clock.now(),
-            actor=actor.username,
-            role=role,
-            action="randomization.list_export" if export else "randomization.list_view",
+    with use_case(actor, Action.VIEW_LIST, study=study, clock=clock, study_data=False) as uow:
+        stored = active_list(study)
+        if stored is None:
+            raise NotFound("No randomization list has been made yet")
+        require_intact(stored)
+        uow.record(
+            "randomization.list_export" if export else "randomization.list_view",
             object_type="randomization_list",
-            object_id=str(stored.pk),
-            before=None,
+            object_id=stored.pk,
             after={"export": export},
         )
     return stored
@@ -223,49 +230,25 @@ def randomize(
     clock: Clock = SYSTEM_CLOCK,
 ) -> Allocation:
     """Allocate a consented, eligible participant: next slot of their stratum, final, audited."""
-    role = authorize(actor, Action.RANDOMIZE, participant.site_id)
     factors = dict(factors or {})
-    design, arm_ids = _design(participant.study)
-    now = clock.now()
     try:
-        with transaction.atomic():
-            locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
-            existing = Allocation.objects.filter(participant=locked).first()
-            if existing is not None:
-                raise AlreadyDone(
-                    f"{locked.study_code} was already randomized to {existing.arm} on "
-                    f"{existing.allocated_at.date().isoformat()} (list slot {existing.slot.sequence if existing.slot else '-'}); "
-                    "an allocation is final"
-                )
-            ensure_not_withdrawn(locked)
-            if locked.status != "eligible":
-                raise ValidationFailed(
-                    f"{locked.study_code} is not eligible on their latest screening",
-                    (Problem("participant", "not eligible"),),
-                )
-            if not has_current_consent(locked):
-                raise ValidationFailed(
-                    f"{locked.study_code} has no consent on the current document",
-                    (Problem("consent", "required"),),
-                )
+        with use_case(actor, Action.RANDOMIZE, participant=participant, clock=clock) as uow:
+            locked = uow.locked_participant
+            design, arm_ids = _design(locked.study)
+            _ensure_may_be_randomized(locked)
             stored = active_list(locked.study)
             if stored is None:
                 raise Conflict(
                     "No randomization list has been made yet; the epidemiologist must generate one"
                 )
             allocation = (
-                _by_minimization(stored, design, arm_ids, locked, factors, actor, now)
+                _by_minimization(stored, design, arm_ids, locked, factors, uow)
                 if design.method == "minimization"
-                else _by_list(stored, design, locked, factors, actor, now)
+                else _by_list(stored, design, locked, factors, uow)
             )
-            before = locked.status
-            locked.status = "randomized"
-            locked.save(update_fields=["status"])
-            audit.append(
-                at=now,
-                actor=actor.username,
-                role=role,
-                action="randomization.allocate",
+            before, _ = uow.change_status(StatusEvent.RANDOMIZED)
+            uow.record(
+                "randomization.allocate",
                 object_type="participant",
                 object_id=locked.study_code,
                 before={"status": before},
@@ -285,29 +268,57 @@ def randomize(
         ) from None
 
 
+def _ensure_may_be_randomized(locked: Participant) -> None:
+    existing = Allocation.objects.filter(participant=locked).select_related("slot").first()
+    if existing is not None:
+        slot = existing.slot.sequence if existing.slot else "-"
+        raise AlreadyDone(
+            f"{locked.study_code} was already randomized to {existing.arm} on "
+            f"{local_date(existing.allocated_at).isoformat()} (list slot {slot}); an allocation is final"
+        )
+    if locked.status not in (ParticipantStatus.ELIGIBLE, ParticipantStatus.CONSENTED):
+        raise ValidationFailed(
+            f"{locked.study_code} is not eligible on their latest screening",
+            (Problem("participant", "not eligible"),),
+        )
+    if not has_current_consent(locked):
+        raise ValidationFailed(
+            f"{locked.study_code} has no consent on the current document",
+            (Problem("consent", "required"),),
+        )
+
+
 def _by_list(
     stored: RandomizationList,
     design: RandomizationDesign,
     participant: Participant,
     factors: Mapping[str, str],
-    actor: Actor,
-    now: object,
+    uow: UnitOfWork,
 ) -> Allocation:
+    """The next slot of the participant's stratum, read from the slot rows under the stratum's row lock.
+
+    The stratum's counter says how many slots are taken, so the next one is `allocated + 1` (list order);
+    the unique slot per allocation makes a skipped or reused slot impossible."""
     key = stratum_key(design, site_code=participant.site.code, levels=factors)
     stratum = (
         RandomizationStratum.objects.select_for_update().filter(randomization_list=stored, key=key).first()
     )
     if stratum is None:
-        raise NotFound(f"The list has no stratum {key}")
-    used = set(
-        Allocation.objects.filter(randomization_list=stored, stratum=key).values_list(
-            "slot__sequence", flat=True
+        raise NotFound(
+            f"The randomization list has no stratum '{key}'. Ask the epidemiologist to check the list.",
+            details={"stratum": key},
         )
-    )
-    core = parse_canonical_form(stored.canonical_text.encode("utf-8"))
-    chosen = next_slot(core, key, used)
-    slot = RandomizationSlot.objects.get(randomization_list=stored, stratum=key, sequence=chosen.sequence)
-    stratum.allocated = len(used) + 1
+    slot = RandomizationSlot.objects.filter(
+        randomization_list=stored, stratum=key, sequence=stratum.allocated + 1
+    ).first()
+    if slot is None:
+        raise Conflict(
+            f"The randomization list of stratum '{key}' is used up ({stratum.allocated} of "
+            f"{stratum.allocated} slots allocated). This participant cannot be randomized until the "
+            "epidemiologist extends the list; a slot is never taken from another stratum.",
+            details={"stratum": key, "slots": stratum.allocated},
+        )
+    stratum.allocated += 1
     stratum.save(update_fields=["allocated"])
     return Allocation.objects.create(
         participant=participant,
@@ -315,8 +326,8 @@ def _by_list(
         slot=slot,
         stratum=key,
         arm=slot.arm,
-        allocated_at=now,
-        allocated_by=actor.username,
+        allocated_at=uow.now,
+        allocated_by=uow.actor.username,
         factors=dict(factors),
     )
 
@@ -327,8 +338,7 @@ def _by_minimization(
     arm_ids: list[str],
     participant: Participant,
     factors: Mapping[str, str],
-    actor: Actor,
-    now: object,
+    uow: UnitOfWork,
 ) -> Allocation:
     RandomizationStratum.objects.select_for_update().get(randomization_list=stored, key="all")
     levels = dict(factors)
@@ -354,8 +364,8 @@ def _by_minimization(
         slot=None,
         stratum="all",
         arm=result.arm,
-        allocated_at=now,
-        allocated_by=actor.username,
+        allocated_at=uow.now,
+        allocated_by=uow.actor.username,
         factors=levels,
         minimization=record,
     )

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
-from django.db import transaction
-
-from trialdesk.core.eligibility import Answer, decide_eligibility
+from trialdesk.core.eligibility import Answer, EligibilityDecision, decide_eligibility
+from trialdesk.core.participant_status import SCREENING_EVENTS, ParticipantStatus
 from trialdesk.core.roles import Action
 from trialdesk.errors import Problem, ValidationFailed
-from trialdesk.records import audit
+from trialdesk.protocol.schema import Criterion
 from trialdesk.records.models import Participant, ScreeningRecord
 from trialdesk.services.actors import Actor, authorize
-from trialdesk.services.consent import ensure_not_withdrawn
+from trialdesk.services.consent import has_current_consent
 from trialdesk.services.studies import protocol_of
+from trialdesk.services.unit_of_work import use_case
+from trialdesk.services.versions import Purpose, governing_version
 from trialdesk.testing import SYSTEM_CLOCK, Clock
-
-STATUS_AFTER = {"eligible": "eligible", "not_eligible": "screen_failed", "incomplete": "screening"}
 
 
 def screen(
@@ -29,11 +28,54 @@ def screen(
     clock: Clock = SYSTEM_CLOCK,
 ) -> ScreeningRecord:
     """Record answers {criterion id: (yes|no|unknown, source note)} and the decision with its reasons."""
-    role = authorize(actor, Action.SCREEN, participant.site_id)
-    now = clock.now()
-    version = participant.study.current_protocol()
-    criteria = protocol_of(version).criteria
-    if screened_on > now.date():
+    with use_case(actor, Action.SCREEN, participant=participant, clock=clock) as uow:
+        locked = uow.locked_participant
+        version = governing_version(
+            study=locked.study, participant=locked, purpose=Purpose.SCREENING, on=uow.today
+        )
+        decision = _decide(protocol_of(version).criteria, answers, screened_on, today=uow.today)
+        reasons = [
+            {"criterion": r.criterion_id, "category": r.category, "text": r.text.en, "group": r.group}
+            for r in (*decision.failures, *decision.unanswered)
+        ]
+        if locked.status == ParticipantStatus.RANDOMIZED:
+            raise ValidationFailed(
+                f"{locked.study_code} is already randomized; screening is closed",
+                (Problem("participant", "randomized"),),
+            )
+        record = ScreeningRecord.objects.create(
+            participant=locked,
+            attempt=locked.screenings.count() + 1,
+            protocol_version=version,
+            answers={cid: {"answer": v, "note": note} for cid, (v, note) in answers.items()},
+            decision=decision.outcome,
+            reasons=reasons,
+            screened_on=screened_on,
+            recorded_at=uow.now,
+            screened_by=actor.username,
+        )
+        before, after = uow.change_status(
+            SCREENING_EVENTS[decision.outcome], has_consent=has_current_consent(locked)
+        )
+        uow.record(
+            "screening.record",
+            object_type="participant",
+            object_id=locked.study_code,
+            before={"status": before},
+            after={
+                "attempt": record.attempt,
+                "decision": decision.outcome,
+                "status": after,
+                "reasons": [r["criterion"] for r in reasons],
+            },
+        )
+    return record
+
+
+def _decide(
+    criteria: Sequence[Criterion], answers: Mapping[str, tuple[str, str]], screened_on: date, *, today: date
+) -> EligibilityDecision:
+    if screened_on > today:
         raise ValidationFailed(
             "Screening cannot be recorded", (Problem("screened_on", "cannot be in the future"),)
         )
@@ -44,52 +86,7 @@ def screen(
     ]
     if bad:
         raise ValidationFailed("Screening cannot be recorded", tuple(bad))
-    decision = decide_eligibility(
-        criteria, {cid: Answer(v, note or None) for cid, (v, note) in answers.items()}
-    )
-    reasons = [
-        {"criterion": r.criterion_id, "category": r.category, "text": r.text.en, "group": r.group}
-        for r in (*decision.failures, *decision.unanswered)
-    ]
-    with transaction.atomic():
-        locked = Participant.objects.select_for_update().get(pk=participant.pk)
-        ensure_not_withdrawn(locked)
-        if locked.status == "randomized":
-            raise ValidationFailed(
-                f"{locked.study_code} is already randomized; screening is closed",
-                (Problem("participant", "randomized"),),
-            )
-        attempt = locked.screenings.count() + 1
-        record = ScreeningRecord.objects.create(
-            participant=locked,
-            attempt=attempt,
-            protocol_version=version,
-            answers={cid: {"answer": v, "note": note} for cid, (v, note) in answers.items()},
-            decision=decision.outcome,
-            reasons=reasons,
-            screened_on=screened_on,
-            recorded_at=now,
-            screened_by=actor.username,
-        )
-        before = locked.status
-        locked.status = STATUS_AFTER[decision.outcome]
-        locked.save(update_fields=["status"])
-        audit.append(
-            at=now,
-            actor=actor.username,
-            role=role,
-            action="screening.record",
-            object_type="participant",
-            object_id=locked.study_code,
-            before={"status": before},
-            after={
-                "attempt": attempt,
-                "decision": decision.outcome,
-                "status": locked.status,
-                "reasons": [r["criterion"] for r in reasons],
-            },
-        )
-    return record
+    return decide_eligibility(criteria, {cid: Answer(v, note or None) for cid, (v, note) in answers.items()})
 
 
 def screening_log(actor: Actor, *, study_id: int, site_id: int | None = None) -> list[ScreeningRecord]:

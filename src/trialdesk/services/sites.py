@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import re
 
-from django.db import transaction
-
 from trialdesk.core.roles import Action
 from trialdesk.errors import Conflict, Problem, ValidationFailed
-from trialdesk.records import audit
 from trialdesk.records.models import Site, SiteSequence, Study
-from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.actors import Actor
+from trialdesk.services.unit_of_work import use_case
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 SITE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
 
 
 def create_site(actor: Actor, *, study: Study, code: str, name: str, clock: Clock = SYSTEM_CLOCK) -> Site:
-    role = authorize(actor, Action.MANAGE_SITES)
     code = code.strip().upper()
     problems = []
     if not SITE_CODE.match(code):
@@ -26,21 +23,17 @@ def create_site(actor: Actor, *, study: Study, code: str, name: str, clock: Cloc
         )
     if not name.strip():
         problems.append(Problem("name", "required"))
-    if problems:
-        raise ValidationFailed("The site cannot be created", tuple(problems))
-    with transaction.atomic():
+    with use_case(actor, Action.MANAGE_SITES, study=study, clock=clock, study_data=False) as uow:
+        if problems:
+            raise ValidationFailed("The site cannot be created", tuple(problems))
         if Site.objects.filter(study=study, code=code).exists():
             raise Conflict(f"A site with code {code} already exists in this study")
         site = Site.objects.create(study=study, code=code, name=name.strip())
         SiteSequence.objects.create(site=site)
-        audit.append(
-            at=clock.now(),
-            actor=actor.username,
-            role=role,
-            action="site.create",
+        uow.record(
+            "site.create",
             object_type="site",
-            object_id=str(site.pk),
-            before=None,
+            object_id=site.pk,
             after={"code": code, "name": site.name, "study": study.protocol_key},
         )
     return site

@@ -6,8 +6,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
-
 from trialdesk.core.roles import Action
 from trialdesk.errors import NotFound
 from trialdesk.protocol.loading import (
@@ -18,9 +16,9 @@ from trialdesk.protocol.loading import (
     parse_protocol,
 )
 from trialdesk.protocol.schema import Protocol
-from trialdesk.records import audit
 from trialdesk.records.models import ProtocolVersion, Study
-from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.actors import Actor
+from trialdesk.services.unit_of_work import use_case
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 
@@ -42,9 +40,8 @@ def install_protocol(
 def store_protocol(
     actor: Actor, *, protocol: Protocol, make_default: bool, clock: Clock = SYSTEM_CLOCK
 ) -> LoadedProtocol:
-    role = authorize(actor, Action.LOAD_PROTOCOL)
     digest = content_hash(protocol)
-    with transaction.atomic():
+    with use_case(actor, Action.LOAD_PROTOCOL, clock=clock, study_data=False) as uow:
         study, _ = Study.objects.get_or_create(
             protocol_key=protocol.id, defaults={"title": protocol.registration.scientific_title.en}
         )
@@ -62,14 +59,10 @@ def store_protocol(
             content=json.loads(canonical_json(protocol)),
             loaded_by=actor.username,
         )
-        audit.append(
-            at=clock.now(),
-            actor=actor.username,
-            role=role,
-            action="protocol.load",
+        uow.record(
+            "protocol.load",
             object_type="protocol_version",
-            object_id=str(version.pk),
-            before=None,
+            object_id=version.pk,
             after={"study": protocol.id, "version": protocol.version, "content_hash": digest},
         )
         return LoadedProtocol(study, version, created=True)

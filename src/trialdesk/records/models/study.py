@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from trialdesk.core.participant_status import ParticipantStatus
 from trialdesk.core.roles import Role
 
 ROLE_CHOICES = [(r.value, r.value.replace("_", " ")) for r in Role]
@@ -94,21 +95,14 @@ class RoleAssignment(models.Model):
 class Participant(models.Model):
     """A participant under a pseudonymous study id. Identifying details live apart in ParticipantIdentity."""
 
-    STATUSES = [
-        ("screening", "screening"),
-        ("screen_failed", "screen failed"),
-        ("eligible", "eligible"),
-        ("randomized", "randomized"),
-        ("withdrawn", "withdrawn"),
-        ("completed", "completed"),
-    ]
+    STATUSES = [(s.value, s.value.replace("_", " ")) for s in ParticipantStatus]
     study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="participants")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="participants")
     study_code = models.CharField(max_length=30, unique=True)
     protocol_version = models.ForeignKey(
         ProtocolVersion, on_delete=models.PROTECT, related_name="participants"
     )
-    status = models.CharField(max_length=20, choices=STATUSES, default="screening")
+    status = models.CharField(max_length=20, choices=STATUSES, default=ParticipantStatus.REGISTERED.value)
     sex = models.CharField(max_length=10, blank=True)
     year_of_birth = models.PositiveSmallIntegerField(null=True, blank=True)
     registered_at = models.DateTimeField()

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from trialdesk.core.participant_status import ParticipantStatus, StatusEvent, may_happen
 from trialdesk.core.roles import Action
 from trialdesk.protocol.schema import Criterion, Protocol
 from trialdesk.records.models import (
@@ -64,12 +65,14 @@ def criteria_sections(protocol: Protocol) -> list[CriteriaSection]:
 
 
 STATUS_LABELS: dict[str, Promise] = {
-    "screening": _("screening"),
-    "screen_failed": _("screen failed"),
-    "eligible": _("eligible"),
-    "randomized": _("randomized"),
-    "withdrawn": _("withdrawn"),
-    "completed": _("completed"),
+    ParticipantStatus.REGISTERED: _("registered"),
+    ParticipantStatus.SCREEN_FAILED: _("screen failed"),
+    ParticipantStatus.ELIGIBLE: _("eligible"),
+    ParticipantStatus.CONSENTED: _("consented"),
+    ParticipantStatus.RANDOMIZED: _("randomized"),
+    ParticipantStatus.WITHDRAWN: _("withdrawn"),
+    ParticipantStatus.COMPLETED: _("completed"),
+    ParticipantStatus.LOST_TO_FOLLOW_UP: _("lost to follow-up"),
 }
 DECISION_LABELS: dict[str, Promise] = {
     "eligible": _("eligible"),
@@ -132,6 +135,7 @@ class ParticipantRecord:
     arm_name: str | None  # the assigned arm's name in the page language; None before randomization
     consented_on: date | None
     withdrawal_scope: str
+    can_be_randomized: bool  # the state machine allows it and consent is on the current document
 
 
 def participant_record(actor: Actor, participant: Participant, language: str = "en") -> ParticipantRecord:
@@ -157,4 +161,6 @@ def participant_record(actor: Actor, participant: Participant, language: str = "
         arm_name=arm_name,
         consented_on=consents[-1].consented_on if consents else None,
         withdrawal_scope=str(SCOPE_LABELS.get(withdrawal.scope, withdrawal.scope)) if withdrawal else "",
+        can_be_randomized=may_happen(ParticipantStatus(participant.status), StatusEvent.RANDOMIZED)
+        and has_current_consent(participant),
     )
