@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "trialdesk.web.middleware.UserPreferencesMiddleware",
+    "trialdesk.web.request_context.RequestContextMiddleware",
 ]
 
 ROOT_URLCONF = "trialdesk.web.urls"

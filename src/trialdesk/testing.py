@@ -7,6 +7,8 @@ tests hand it these.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -17,10 +19,25 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The real clock, in UTC."""
+    """The real clock, in UTC. Tests may stop it at an instant with `frozen_system_clock` (pages and the services
+    they call read this clock, so a page test can run at 00:30 local time)."""
+
+    def __init__(self) -> None:
+        self.frozen_at: datetime | None = None
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return self.frozen_at if self.frozen_at is not None else datetime.now(UTC)
+
+
+@contextmanager
+def frozen_system_clock(at: datetime) -> Iterator[None]:
+    """Stop the system clock at `at` (aware) for the duration of the block."""
+    previous = SYSTEM_CLOCK.frozen_at
+    SYSTEM_CLOCK.frozen_at = at
+    try:
+        yield
+    finally:
+        SYSTEM_CLOCK.frozen_at = previous
 
 
 @dataclass

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import cast
 
-from trialdesk.core.eligibility import Answer, EligibilityDecision, decide_eligibility
+from trialdesk.core.eligibility import Answer, AnswerValue, EligibilityDecision, decide_eligibility
 from trialdesk.core.participant_status import SCREENING_EVENTS, ParticipantStatus
 from trialdesk.core.roles import Action
 from trialdesk.errors import Problem, ValidationFailed
@@ -86,7 +87,10 @@ def _decide(
     ]
     if bad:
         raise ValidationFailed("Screening cannot be recorded", tuple(bad))
-    return decide_eligibility(criteria, {cid: Answer(v, note or None) for cid, (v, note) in answers.items()})
+    return decide_eligibility(
+        criteria,
+        {cid: Answer(cast(AnswerValue, v), note or None) for cid, (v, note) in answers.items()},
+    )
 
 
 def screening_log(actor: Actor, *, study_id: int, site_id: int | None = None) -> list[ScreeningRecord]:

@@ -11,6 +11,7 @@ from ninja.security import django_auth
 from trialdesk.errors import NotFound, TrialdeskError
 from trialdesk.services.participants import list_participants
 from trialdesk.services.studies import protocol_of
+from trialdesk.services.versions import Purpose, governing_version
 from trialdesk.web.auth import request_actor
 from trialdesk.web.casebook.api import router as casebook_router
 from trialdesk.web.enrolment.api import router as enrolment_router
@@ -56,7 +57,7 @@ class ParticipantOut(Schema):
 @api.get("/study", response=StudyOut)
 def study_detail(request: HttpRequest) -> StudyOut:
     _, study = request_actor(request)
-    version = study.current_protocol()
+    version = governing_version(study=study, purpose=Purpose.DISPLAY)
     protocol = protocol_of(version)
     return StudyOut(
         protocol_id=protocol.id,

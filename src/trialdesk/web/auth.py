@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trialdesk.records.models import FailedSignIn, Study
-from trialdesk.services.actors import Actor, actor_for
+from trialdesk.services.actors import Actor
+from trialdesk.web.request_context import trial
 
 
 def client_address(request: HttpRequest) -> str:
@@ -51,11 +52,6 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
 
 def request_actor(request: HttpRequest) -> tuple[Actor, Study]:
-    """The signed-in person as an actor in the default study."""
-    study = Study.objects.filter(is_default=True).first() or Study.objects.order_by("pk").first()
-    if study is None:
-        raise Study.DoesNotExist("no study installed")
-    person = getattr(request.user, "person", None)
-    if person is None:
-        return Actor(username=request.user.get_username(), person_id=None, assignments=frozenset()), study
-    return actor_for(person, study.pk), study
+    """The signed-in person as an actor in the default study (from the request context)."""
+    context = trial(request)
+    return context.actor, context.study

@@ -12,7 +12,7 @@ PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 def jalali(value: date | datetime, *, persian_digits: bool = False) -> str:
     """1400/03/18 for 2021-06-08; with Persian digits when the page is in Persian."""
     day = value.date() if isinstance(value, datetime) else value
-    text = jdatetime.date.fromgregorian(date=day).strftime("%Y/%m/%d")
+    text = str(jdatetime.date.fromgregorian(date=day).strftime("%Y/%m/%d"))
     return text.translate(PERSIAN_DIGITS) if persian_digits else text
 
 

@@ -12,15 +12,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from trialdesk.core.roles import Action
 from trialdesk.errors import NotFound, TrialdeskError
 from trialdesk.records.models import Person, Site
+from trialdesk.services.clock import local_today
 from trialdesk.services.participants import list_participants
-from trialdesk.services.studies import protocol_of
+from trialdesk.services.versions import Purpose, governing_protocol
 from trialdesk.web.auth import ThrottledAuthenticationForm, request_actor
 from trialdesk.web.errors import http_status
 
@@ -50,7 +50,7 @@ class SignInView(auth_views.LoginView):
 @domain_errors
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor, study = request_actor(request)
-    protocol = protocol_of(study.current_protocol())
+    protocol = governing_protocol(study=study, purpose=Purpose.DISPLAY)
     counts: Counter[str] = Counter()
     if actor.site_ids(Action.VIEW_PARTICIPANTS) != set():
         counts = Counter(row.status for row in list_participants(actor, study_id=study.pk))
@@ -62,7 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "protocol": protocol,
             "status_counts": sorted(counts.items()),
             "sites": study.sites.all(),
-            "today": timezone.localdate(),
+            "today": local_today(),
         },
     )
 

@@ -7,7 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from trialdesk.errors import NotFound, Problem, ValidationFailed
-from trialdesk.records.models import Allocation, ConsentRecord, ConsentWithdrawal, ScreeningRecord
+from trialdesk.records.models import (
+    Allocation,
+    ConsentRecord,
+    ConsentWithdrawal,
+    RandomizationList,
+    ScreeningRecord,
+)
 from trialdesk.services.consent import record_consent, withdraw_consent
 from trialdesk.services.list_import import import_list, mapping_from
 from trialdesk.services.participants import IdentityDetails, register_for_screening
@@ -186,23 +192,23 @@ def commitment(request: HttpRequest) -> s.CommitmentOut:
     )
 
 
-def _list_out(stored) -> dict:  # type: ignore[no-untyped-def]
-    return {
-        "list_id": stored.pk,
-        "created_at": stored.created_at,
-        "created_by": stored.created_by,
-        "method": stored.method,
-        "commitment": stored.commitment,
-        "source": stored.source,
-        "seed": stored.seed,
-        "slots": stored.slots.count(),
-    }
+def _list_out(stored: RandomizationList) -> s.ListOut:
+    return s.ListOut(
+        list_id=stored.pk,
+        created_at=stored.created_at,
+        created_by=stored.created_by,
+        method=stored.method,
+        commitment=stored.commitment,
+        source=stored.source,
+        seed=stored.seed,
+        slots=stored.slots.count(),
+    )
 
 
 @router.post("/randomization/list", response=s.ListOut)
 def generate_list(request: HttpRequest) -> s.ListOut:
     actor, study = request_actor(request)
-    return s.ListOut(**_list_out(generate(actor, study=study)))
+    return _list_out(generate(actor, study=study))
 
 
 @router.get("/randomization/list", response=s.ListDetailOut)
@@ -210,7 +216,7 @@ def view(request: HttpRequest) -> s.ListDetailOut:
     actor, study = request_actor(request)
     stored, rows, ok = list_rows(actor, study, export=False)
     return s.ListDetailOut(
-        **_list_out(stored), verified=ok, list_slots=[s.SlotOut(**row.__dict__) for row in rows]
+        **_list_out(stored).model_dump(), verified=ok, list_slots=[s.SlotOut(**row.__dict__) for row in rows]
     )
 
 
@@ -236,7 +242,7 @@ def import_(request: HttpRequest, payload: s.ImportIn) -> s.ListOut:
         mapping=mapping_from(payload.treatments),
         file_name=payload.file_name,
     )
-    return s.ListOut(**_list_out(stored))
+    return _list_out(stored)
 
 
 @router.get("/randomization/concealment-report", response=s.ConcealmentReportOut)

@@ -27,15 +27,17 @@ from trialdesk.records.models import (
 from trialdesk.services.actors import Actor
 from trialdesk.services.consent import current_consent_version, has_current_consent
 from trialdesk.services.participants import get_participant
-from trialdesk.services.studies import protocol_of
-from trialdesk.web.auth import request_actor
+from trialdesk.services.versions import Purpose, governing_protocol
+from trialdesk.web.request_context import trial
 
 
 def participant_in_request(request: HttpRequest, code: str) -> tuple[Actor, Study, Participant]:
-    """The actor, the study and the participant `code` if the actor may see them (else NotFound)."""
-    actor, study = request_actor(request)
-    participant = get_participant(actor, study_id=study.pk, study_code=code)
-    return actor, study, participant
+    """The actor, the study and the participant of the request context (resolved once, by the middleware)."""
+    context = trial(request)
+    participant = context.participant
+    if participant is None or participant.study_code != code:  # named in a request body, not the URL
+        participant = get_participant(context.actor, study_id=context.study.pk, study_code=code)
+    return context.actor, context.study, participant
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,7 @@ class ParticipantRecord:
 
 
 def participant_record(actor: Actor, participant: Participant, language: str = "en") -> ParticipantRecord:
-    protocol = protocol_of(participant.study.current_protocol())
+    protocol = governing_protocol(study=participant.study, participant=participant, purpose=Purpose.DISPLAY)
     shows_identity = actor.may(Action.VIEW_IDENTITY, participant.site_id)
     identity = getattr(participant, "identity", None) if shows_identity else None
     consents = list(participant.consents.order_by("recorded_at", "pk"))

@@ -35,7 +35,9 @@ class RegisterForm(forms.Form):
 
     def __init__(self, *args: Any, site_codes: Sequence[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [(code, code) for code in site_codes]
+        site = self.fields["site"]
+        assert isinstance(site, forms.ChoiceField)
+        site.choices = [(code, code) for code in site_codes]
 
 
 class ScreeningForm(forms.Form):
@@ -68,7 +70,9 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args: Any, documents: Sequence[ConsentDocument], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["document_version"].choices = [(d.version, d.version) for d in reversed(documents)]
+        version = self.fields["document_version"]
+        assert isinstance(version, forms.ChoiceField)
+        version.choices = [(d.version, d.version) for d in reversed(documents)]
 
 
 class WithdrawalForm(forms.Form):

@@ -10,11 +10,11 @@ from trialdesk.core.randomization import parse_canonical_form
 from trialdesk.records.models import Allocation, RandomizationList, Study
 from trialdesk.services.actors import Actor
 from trialdesk.services.randomization import ConcealmentReport, public_commitment, verify_list, view_list
-from trialdesk.services.studies import protocol_of
+from trialdesk.services.versions import Purpose, governing_protocol
 
 
 def arm_labels(study: Study, language: str) -> dict[str, str]:
-    protocol = protocol_of(study.current_protocol())
+    protocol = governing_protocol(study=study, purpose=Purpose.DISPLAY)
     return {arm.id: arm.name.in_language(language) for arm in protocol.arms}
 
 

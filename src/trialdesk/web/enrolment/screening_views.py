@@ -7,15 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from trialdesk.core.roles import Action
+from trialdesk.records.models import Participant
+from trialdesk.services.actors import Actor
+from trialdesk.services.clock import local_today
 from trialdesk.services.consent import record_consent, withdraw_consent
 from trialdesk.services.screening import screen
-from trialdesk.services.studies import protocol_of
+from trialdesk.services.versions import Purpose, governing_protocol
 from trialdesk.web.enrolment.common import criteria_sections, participant_in_request, participant_record
 from trialdesk.web.enrolment.forms import ConsentForm, ScreeningForm, WithdrawalForm
 from trialdesk.web.views import domain_errors
@@ -31,9 +33,9 @@ DECISION_MESSAGES = {
 @domain_errors
 def screening(request: HttpRequest, code: str) -> HttpResponse:
     actor, _study, found = participant_in_request(request, code)
-    protocol = protocol_of(found.study.current_protocol())
+    protocol = governing_protocol(study=found.study, participant=found, purpose=Purpose.DISPLAY)
     form = ScreeningForm(
-        request.POST or None, criteria=protocol.criteria, initial={"screened_on": timezone.localdate()}
+        request.POST or None, criteria=protocol.criteria, initial={"screened_on": local_today()}
     )
     if request.method == "POST" and form.is_valid():
         record = screen(
@@ -76,8 +78,8 @@ def screening(request: HttpRequest, code: str) -> HttpResponse:
 @domain_errors
 def consent(request: HttpRequest, code: str) -> HttpResponse:
     actor, _study, found = participant_in_request(request, code)
-    protocol = protocol_of(found.study.current_protocol())
-    today = timezone.localdate()
+    protocol = governing_protocol(study=found.study, participant=found, purpose=Purpose.DISPLAY)
+    today = local_today()
     form = ConsentForm(request.POST or None, documents=protocol.consent, initial={"consented_on": today})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -114,13 +116,20 @@ def withdraw(request: HttpRequest, code: str) -> HttpResponse:
         )
         messages.warning(request, _("%(code)s has withdrawn consent.") % {"code": found.study_code})
         return HttpResponseRedirect(reverse("enrolment:participant", args=[found.study_code]))
-    protocol = protocol_of(found.study.current_protocol())
-    consent_form = ConsentForm(documents=protocol.consent, initial={"consented_on": timezone.localdate()})
+    protocol = governing_protocol(study=found.study, participant=found, purpose=Purpose.DISPLAY)
+    consent_form = ConsentForm(documents=protocol.consent, initial={"consented_on": local_today()})
     return _consent_page(request, actor, found, consent_form, form, status=400)
 
 
-def _consent_page(request, actor, found, form, withdrawal_form, status: int = 200):  # type: ignore[no-untyped-def]
-    protocol = protocol_of(found.study.current_protocol())
+def _consent_page(
+    request: HttpRequest,
+    actor: Actor,
+    found: Participant,
+    form: ConsentForm,
+    withdrawal_form: WithdrawalForm,
+    status: int = 200,
+) -> HttpResponse:
+    protocol = governing_protocol(study=found.study, participant=found, purpose=Purpose.DISPLAY)
     return render(
         request,
         "trialdesk/enrolment/consent.html",

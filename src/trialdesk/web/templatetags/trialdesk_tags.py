@@ -16,5 +16,5 @@ def show_date(context: template.Context, value: date | datetime | None) -> str:
     """A date in the viewer's calendar preference (and Persian digits on Persian pages)."""
     if isinstance(value, datetime):
         value = timezone.localtime(value)
-    calendar = context.get("calendar_preference", "both")
+    calendar = str(context.get("calendar_preference") or "both")
     return format_date(value, calendar=calendar, language=get_language() or "en")
