@@ -15,6 +15,7 @@ from trialdesk.core.roles import Role
 from trialdesk.records.models import Person, Site, Study
 from trialdesk.records.treatment.models import ProductLot
 from trialdesk.services.actors import Actor, actor_for
+from trialdesk.services.clock import local_today
 from trialdesk.services.participants import IdentityDetails, register_for_screening
 from trialdesk.services.people import add_person
 from trialdesk.services.sites import create_site
@@ -123,7 +124,7 @@ def ensure_demo(data_dir: Path) -> None:
         )
     print(f"  {len(DEMO_PARTICIPANTS)} synthetic participants registered for screening at {site.code}")
     investigator = actor_for(Person.objects.get(user__username="investigator"), study.pk)
-    ensure_demo_lots(investigator, study, date.today())
+    ensure_demo_lots(investigator, study, local_today())
 
 
 # Two released lots from one placenta (single-source product) and one expired lot, so the demo can dose and
