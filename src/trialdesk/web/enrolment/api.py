@@ -28,37 +28,15 @@ router = Router(tags=["enrolment"])
 
 
 def _screening(record: ScreeningRecord) -> s.ScreeningOut:
-    return s.ScreeningOut(
-        attempt=record.attempt,
-        screened_on=record.screened_on,
-        decision=record.decision,
-        reasons=[
-            s.ReasonOut(criterion=r["criterion"], category=r.get("category", ""), text=r.get("text", ""))
-            for r in record.reasons
-        ],
-        screened_by=record.screened_by,
-        recorded_at=record.recorded_at,
-    )
+    return s.ScreeningOut.from_orm(record)
 
 
 def _consent(record: ConsentRecord) -> s.ConsentOut:
-    return s.ConsentOut(
-        document_version=record.document_version,
-        consented_on=record.consented_on,
-        obtained_by=record.obtained_by,
-        has_signature=bool(record.signature_png),
-        recorded_at=record.recorded_at,
-    )
+    return s.ConsentOut.from_orm(record)
 
 
 def _withdrawal(record: ConsentWithdrawal) -> s.WithdrawalOut:
-    return s.WithdrawalOut(
-        withdrawn_on=record.withdrawn_on,
-        scope=record.scope,
-        reason=record.reason,
-        recorded_by=record.recorded_by,
-        recorded_at=record.recorded_at,
-    )
+    return s.WithdrawalOut.from_orm(record)
 
 
 def _allocation(allocation: Allocation, arm_name: str) -> s.AllocationOut:

@@ -10,6 +10,8 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from trialdesk.records.models import ConsentRecord
+
 
 class RegisterIn(Schema):
     site: str
@@ -33,11 +35,13 @@ class ScreeningIn(Schema):
 
 class ReasonOut(Schema):
     criterion: str
-    category: str
-    text: str
+    category: str = ""
+    text: str = ""
 
 
 class ScreeningOut(Schema):
+    """Read from a stored `ScreeningRecord` by attribute (`from_orm`); reasons default their optional keys."""
+
     attempt: int
     screened_on: date
     decision: str
@@ -58,11 +62,19 @@ class ConsentIn(Schema):
 
 
 class ConsentOut(Schema):
+    """Read from a stored `ConsentRecord` by attribute; the drawn signature itself is never sent."""
+
     document_version: str
     consented_on: date
     obtained_by: str
     has_signature: bool
     recorded_at: datetime
+
+    @staticmethod
+    def resolve_has_signature(record: ConsentRecord | ConsentOut) -> bool:
+        if isinstance(record, ConsentRecord):
+            return bool(record.signature_png)
+        return record.has_signature
 
 
 class WithdrawalIn(Schema):
@@ -72,6 +84,8 @@ class WithdrawalIn(Schema):
 
 
 class WithdrawalOut(Schema):
+    """Read from a stored `ConsentWithdrawal` by attribute."""
+
     withdrawn_on: date
     scope: str
     reason: str
