@@ -55,7 +55,7 @@ def ensure_installed(*, admin_from_env_or_prompt: bool) -> Study:
                     "or run `trialdesk serve` in a terminal to be asked."
                 )
             username = input("First administrator's user name: ").strip()
-            password = getpass.getpass("Password (10 characters or more): ")
+            password = getpass.getpass("Password (12 characters or more): ")
         add_person(
             INSTALLER,
             study=study,

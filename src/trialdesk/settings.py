@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "trialdesk.web.middleware.UserPreferencesMiddleware",
     "trialdesk.web.request_context.RequestContextMiddleware",
 ]
+MIDDLEWARE.insert(1, "trialdesk.web.security.SecurityHeadersMiddleware")
 
 ROOT_URLCONF = "trialdesk.web.urls"
 TEMPLATES = [
@@ -117,8 +118,10 @@ if os.environ.get(
 ):  # the test suite hashes hundreds of passwords: same algorithm, cheaper cost
     PASSWORD_HASHERS = ["trialdesk.records.hashers.TestArgon2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -153,3 +156,47 @@ LOGIN_THROTTLE_ATTEMPTS = 5
 LOGIN_THROTTLE_WINDOW = 15 * 60
 
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+# Errors with their request id to stderr and to a rotating file in the data folder (never identifying values).
+LOG_DIR = DATA_DIR / "logs"
+_log_to_file = not os.environ.get("PYTEST_VERSION")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "trialdesk.web.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(request_line)s %(message)s"
+        }
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "plain",
+            "level": "WARNING",
+        },
+        **(
+            {
+                "file": {
+                    "class": "logging.handlers.RotatingFileHandler",
+                    "filename": str(LOG_DIR / "trialdesk.log"),
+                    "maxBytes": 5_000_000,
+                    "backupCount": 5,
+                    "filters": ["request_id"],
+                    "formatter": "plain",
+                    "level": "WARNING",
+                    "delay": True,
+                }
+            }
+            if _log_to_file
+            else {}
+        ),
+    },
+    "loggers": {
+        "django.request": {"handlers": ["stderr", *(["file"] if _log_to_file else [])], "level": "WARNING"},
+        "trialdesk": {"handlers": ["stderr", *(["file"] if _log_to_file else [])], "level": "WARNING"},
+    },
+}
+if _log_to_file:
+    LOG_DIR.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
@@ -19,8 +20,11 @@ from trialdesk.web.errors import http_status
 from trialdesk.web.treatment.api import router as treatment_router
 
 api = NinjaAPI(
-    title="trialdesk API", version="1", auth=django_auth
-)  # session auth checks CSRF on unsafe methods
+    title="trialdesk API",
+    version="1",
+    auth=django_auth,  # session auth checks CSRF on unsafe methods
+    docs_decorator=login_required,  # the schema and its docs only after sign-in
+)
 
 
 for _router in (enrolment_router, treatment_router, casebook_router):
