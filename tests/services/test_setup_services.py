@@ -19,7 +19,7 @@ def _register(actor: Actor, site: Site, clock: FixedClock, name: str = "Zahra Ah
     return register_for_screening(
         actor,
         site=site,
-        identity=IdentityDetails(full_name=name, national_id="0012345678"),
+        identity=IdentityDetails(full_name=name, national_id="0012345679"),
         sex="female",
         year_of_birth=1990,
         clock=clock,

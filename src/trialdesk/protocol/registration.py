@@ -275,3 +275,9 @@ class Registration(SchemaModel):
         if total > 100.0001:
             raise ValueError(f"the funding proportions add up to {total:g}%, more than 100%")
         return sources
+
+
+def earliest_study_date(registration: Registration) -> date | None:
+    """The first day anything of the trial can happen: its earliest ethics approval (None when unknown)."""
+    approvals = [c.approval_date for c in registration.ethics_committees if c.approval_date is not None]
+    return min(approvals) if approvals else None

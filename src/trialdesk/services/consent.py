@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from trialdesk.core.input_rules import clinical_date_problems, text_problems
 from trialdesk.core.participant_status import StatusEvent
 from trialdesk.core.roles import Action
 from trialdesk.errors import AlreadyDone, Problem, ValidationFailed
+from trialdesk.protocol.registration import earliest_study_date
 from trialdesk.records.models import ConsentRecord, ConsentWithdrawal, Participant
 from trialdesk.services.actors import Actor
 from trialdesk.services.database_lock import ensure_database_open
@@ -41,6 +43,11 @@ def consent_versions(participant: Participant) -> list[str]:
     return [d.version for d in documents]
 
 
+def _earliest(participant: Participant) -> date | None:
+    protocol = governing_protocol(study=participant.study, participant=participant, purpose=Purpose.CONSENT)
+    return earliest_study_date(protocol.registration)
+
+
 def current_consent_version(participant: Participant) -> str | None:
     """The newest consent document version of the governing protocol (None when none is defined)."""
     versions = consent_versions(participant)
@@ -56,7 +63,12 @@ def has_current_consent(participant: Participant) -> bool:
 
 
 def _consent_problems(
-    versions: list[str], document_version: str, consented_on: date, signature_png: str, today: date
+    versions: list[str],
+    document_version: str,
+    consented_on: date,
+    signature_png: str,
+    today: date,
+    earliest: date | None,
 ) -> list[Problem]:
     problems: list[Problem] = []
     if versions and document_version not in versions:
@@ -65,8 +77,7 @@ def _consent_problems(
         )
     if versions and document_version != versions[-1]:
         problems.append(Problem("document_version", f"version {versions[-1]} is current; consent on it"))
-    if consented_on > today:
-        problems.append(Problem("consented_on", "cannot be in the future"))
+    problems += clinical_date_problems(consented_on, where="consented_on", earliest=earliest, today=today)
     if signature_png and (
         not signature_png.startswith("data:image/png;base64,") or len(signature_png) > MAX_SIGNATURE_CHARS
     ):
@@ -86,7 +97,12 @@ def record_consent(
     with use_case(actor, Action.RECORD_CONSENT, participant=participant, clock=clock) as uow:
         locked = uow.locked_participant
         problems = _consent_problems(
-            consent_versions(locked), document_version, consented_on, signature_png, uow.today
+            consent_versions(locked),
+            document_version,
+            consented_on,
+            signature_png,
+            uow.today,
+            _earliest(locked),
         )
         if problems:
             raise ValidationFailed("Consent cannot be recorded", tuple(problems))
@@ -131,8 +147,10 @@ def withdraw_consent(
         problems: list[Problem] = []
         if scope not in WITHDRAWAL_SCOPES:
             problems.append(Problem("scope", f"must be one of {', '.join(WITHDRAWAL_SCOPES)}"))
-        if withdrawn_on > uow.today:
-            problems.append(Problem("withdrawn_on", "cannot be in the future"))
+        problems += clinical_date_problems(
+            withdrawn_on, where="withdrawn_on", earliest=_earliest(locked), today=uow.today
+        )
+        problems += text_problems(reason, where="reason", max_length=2000, multiline=True)
         if problems:
             raise ValidationFailed("The withdrawal cannot be recorded", tuple(problems))
         withdrawal = ConsentWithdrawal.objects.create(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from trialdesk.core.input_rules import identity_problems, text_problems
 from trialdesk.core.roles import Action
 from trialdesk.errors import NotFound, PermissionDenied, Problem, ValidationFailed
 from trialdesk.records.models import Participant, ParticipantIdentity, Site, SiteSequence
@@ -20,6 +21,7 @@ SEXES = ("female", "male")
 class IdentityDetails:
     full_name: str
     national_id: str = ""
+    national_id_kind: str = "iranian"  # "foreign" for a passport or another country's identifier
     phone: str = ""
     date_of_birth: date | None = None
 
@@ -55,6 +57,7 @@ def register_for_screening(
             participant=participant,
             full_name=identity.full_name.strip(),
             national_id=identity.national_id.strip(),
+            national_id_kind=identity.national_id_kind,
             phone=identity.phone.strip(),
             date_of_birth=identity.date_of_birth,
         )
@@ -78,15 +81,25 @@ def register_for_screening(
 def _identity_problems(
     identity: IdentityDetails, sex: str, year_of_birth: int | None, *, today: date
 ) -> list[Problem]:
-    problems: list[Problem] = []
-    if not identity.full_name.strip():
-        problems.append(Problem("full_name", "required (kept apart from the study record)"))
+    """Each field checked against its column and its rule (the same answer on SQLite and PostgreSQL)."""
+    problems = [
+        *text_problems(identity.full_name, where="full_name", max_length=200, required=True),
+        *text_problems(identity.national_id, where="national_id", max_length=30),
+        *text_problems(identity.phone, where="phone", max_length=40),
+    ]
     if sex not in SEXES:
         problems.append(Problem("sex", "must be female or male"))
     if year_of_birth is not None and not (1900 <= year_of_birth <= today.year):
         problems.append(Problem("year_of_birth", f"must be between 1900 and {today.year}"))
-    if identity.date_of_birth and identity.date_of_birth > today:
-        problems.append(Problem("date_of_birth", "cannot be in the future"))
+    if not problems:
+        problems = identity_problems(
+            national_id=identity.national_id.strip(),
+            national_id_kind=identity.national_id_kind,
+            phone=identity.phone.strip(),
+            date_of_birth=identity.date_of_birth,
+            year_of_birth=year_of_birth,
+            today=today,
+        )
     return problems
 
 

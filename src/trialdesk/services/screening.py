@@ -7,9 +7,11 @@ from datetime import date
 from typing import cast
 
 from trialdesk.core.eligibility import Answer, AnswerValue, EligibilityDecision, decide_eligibility
+from trialdesk.core.input_rules import clinical_date_problems, text_problems
 from trialdesk.core.participant_status import SCREENING_EVENTS, ParticipantStatus
 from trialdesk.core.roles import Action
 from trialdesk.errors import Problem, ValidationFailed
+from trialdesk.protocol.registration import earliest_study_date
 from trialdesk.protocol.schema import Criterion
 from trialdesk.records.models import Participant, ScreeningRecord
 from trialdesk.services.actors import Actor, authorize
@@ -34,7 +36,14 @@ def screen(
         version = governing_version(
             study=locked.study, participant=locked, purpose=Purpose.SCREENING, on=uow.today
         )
-        decision = _decide(protocol_of(version).criteria, answers, screened_on, today=uow.today)
+        protocol = protocol_of(version)
+        decision = _decide(
+            protocol.criteria,
+            answers,
+            screened_on,
+            today=uow.today,
+            earliest=earliest_study_date(protocol.registration),
+        )
         reasons = [
             {"criterion": r.criterion_id, "category": r.category, "text": r.text.en, "group": r.group}
             for r in (*decision.failures, *decision.unanswered)
@@ -74,17 +83,25 @@ def screen(
 
 
 def _decide(
-    criteria: Sequence[Criterion], answers: Mapping[str, tuple[str, str]], screened_on: date, *, today: date
+    criteria: Sequence[Criterion],
+    answers: Mapping[str, tuple[str, str]],
+    screened_on: date,
+    *,
+    today: date,
+    earliest: date | None,
 ) -> EligibilityDecision:
-    if screened_on > today:
-        raise ValidationFailed(
-            "Screening cannot be recorded", (Problem("screened_on", "cannot be in the future"),)
-        )
+    dated = clinical_date_problems(screened_on, where="screened_on", earliest=earliest, today=today)
+    if dated:
+        raise ValidationFailed("Screening cannot be recorded", tuple(dated))
+    known = {c.id for c in criteria}
     bad = [
         Problem(cid, "answer must be yes, no or unknown")
         for cid, (v, _) in answers.items()
         if v not in ("yes", "no", "unknown")
     ]
+    bad += [Problem(cid, "not a criterion of this protocol") for cid in answers if cid not in known]
+    for cid, (_, note) in answers.items():
+        bad += text_problems(note, where=f"{cid}.note", max_length=1000, multiline=True)
     if bad:
         raise ValidationFailed("Screening cannot be recorded", tuple(bad))
     return decide_eligibility(

@@ -121,6 +121,7 @@ class ParticipantIdentity(models.Model):
     participant = models.OneToOneField(Participant, on_delete=models.PROTECT, related_name="identity")
     full_name = models.CharField(max_length=200)
     national_id = models.CharField(max_length=30, blank=True)
+    national_id_kind = models.CharField(max_length=10, default="iranian")  # iranian (check digit) | foreign
     phone = models.CharField(max_length=40, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
 

@@ -63,6 +63,7 @@ def register(request: HttpRequest, payload: s.RegisterIn) -> s.ParticipantDetail
         identity=IdentityDetails(
             full_name=payload.full_name,
             national_id=payload.national_id,
+            national_id_kind=payload.national_id_kind,
             phone=payload.phone,
             date_of_birth=payload.date_of_birth,
         ),

@@ -16,6 +16,7 @@ from trialdesk.services.participants import SEXES
 from trialdesk.web.enrolment.common import SCOPE_LABELS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+ISO_DATE_FORMATS = ["%Y-%m-%d"]  # ISO only: a Jalali-looking 1403-01-01 is then refused by the date bounds
 ANSWERS = [("yes", _("Yes")), ("no", _("No")), ("unknown", _("Unknown"))]
 SEX_LABELS = {"female": _("Female"), "male": _("Male")}
 FORMAT_LABELS = {
@@ -28,8 +29,15 @@ class RegisterForm(forms.Form):
     site = forms.ChoiceField(label=_("Site"))
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     national_id = forms.CharField(label=_("National ID"), max_length=30, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
-    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE_INPUT)
+    national_id_kind = forms.ChoiceField(
+        label=_("Kind of identifier"),
+        choices=[("iranian", _("Iranian national code")), ("foreign", _("Foreign identifier"))],
+        initial="iranian",
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), required=False, widget=DATE_INPUT, input_formats=ISO_DATE_FORMATS
+    )
     sex = forms.ChoiceField(label=_("Sex"), choices=[(s, SEX_LABELS[s]) for s in SEXES])
     year_of_birth = forms.IntegerField(label=_("Year of birth"), required=False)
 
@@ -43,7 +51,7 @@ class RegisterForm(forms.Form):
 class ScreeningForm(forms.Form):
     """One yes/no/unknown answer and a source note per criterion; unanswered criteria count as unknown."""
 
-    screened_on = forms.DateField(label=_("Screened on"), widget=DATE_INPUT)
+    screened_on = forms.DateField(label=_("Screened on"), widget=DATE_INPUT, input_formats=ISO_DATE_FORMATS)
 
     def __init__(self, *args: Any, criteria: Sequence[Criterion], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -65,7 +73,9 @@ class ScreeningForm(forms.Form):
 
 class ConsentForm(forms.Form):
     document_version = forms.ChoiceField(label=_("Consent document version"))
-    consented_on = forms.DateField(label=_("Date of consent"), widget=DATE_INPUT)
+    consented_on = forms.DateField(
+        label=_("Date of consent"), widget=DATE_INPUT, input_formats=ISO_DATE_FORMATS
+    )
     signature_png = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, documents: Sequence[ConsentDocument], **kwargs: Any) -> None:
@@ -76,7 +86,9 @@ class ConsentForm(forms.Form):
 
 
 class WithdrawalForm(forms.Form):
-    withdrawn_on = forms.DateField(label=_("Date of withdrawal"), widget=DATE_INPUT)
+    withdrawn_on = forms.DateField(
+        label=_("Date of withdrawal"), widget=DATE_INPUT, input_formats=ISO_DATE_FORMATS
+    )
     scope = forms.ChoiceField(
         label=_("Scope"), choices=[(s, SCOPE_LABELS.get(s, s)) for s in WITHDRAWAL_SCOPES]
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -11,11 +13,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from trialdesk.core.roles import Action
-from trialdesk.services.actors import authorize
+from trialdesk.errors import ValidationFailed
+from trialdesk.records.models import Participant, Site
+from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.participants import IdentityDetails, register_for_screening
 from trialdesk.web.auth import request_actor
 from trialdesk.web.enrolment.common import participant_in_request, participant_record
 from trialdesk.web.enrolment.forms import RegisterForm
+from trialdesk.web.form_errors import add_problems
 from trialdesk.web.views import domain_errors
 
 
@@ -50,18 +55,28 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None, site_codes=codes)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        created = register_for_screening(
-            actor,
-            site=sites.get(code=data["site"]),
-            identity=IdentityDetails(
-                full_name=data["full_name"],
-                national_id=data["national_id"],
-                phone=data["phone"],
-                date_of_birth=data["date_of_birth"],
-            ),
-            sex=data["sex"],
-            year_of_birth=data["year_of_birth"],
-        )
+        try:
+            created = _register(actor, sites.get(code=data["site"]), data)
+        except ValidationFailed as error:
+            add_problems(form, error)
+            return render(request, "trialdesk/enrolment/register.html", {"form": form}, status=400)
         messages.success(request, _("Registered %(code)s for screening.") % {"code": created.study_code})
         return HttpResponseRedirect(reverse("enrolment:participant", args=[created.study_code]))
-    return render(request, "trialdesk/enrolment/register.html", {"form": form})
+    status = 400 if form.errors else 200
+    return render(request, "trialdesk/enrolment/register.html", {"form": form}, status=status)
+
+
+def _register(actor: Actor, site: Site, data: dict[str, Any]) -> Participant:
+    return register_for_screening(
+        actor,
+        site=site,
+        identity=IdentityDetails(
+            full_name=data["full_name"],
+            national_id=data["national_id"],
+            national_id_kind=data["national_id_kind"],
+            phone=data["phone"],
+            date_of_birth=data["date_of_birth"],
+        ),
+        sex=data["sex"],
+        year_of_birth=data["year_of_birth"],
+    )

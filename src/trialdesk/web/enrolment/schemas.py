@@ -11,14 +11,16 @@ from datetime import date, datetime
 from ninja import Field, Schema
 
 from trialdesk.records.models import ConsentRecord
+from trialdesk.web.fields import IsoDate
 
 
 class RegisterIn(Schema):
     site: str
     full_name: str
     national_id: str = ""
+    national_id_kind: str = Field("iranian", description="iranian (10 digits with a check digit) or foreign")
     phone: str = ""
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
     sex: str
     year_of_birth: int | None = None
 
@@ -29,7 +31,7 @@ class AnswerIn(Schema):
 
 
 class ScreeningIn(Schema):
-    screened_on: date
+    screened_on: IsoDate
     answers: dict[str, AnswerIn] = Field(description="criterion id -> answer; a missing criterion is unknown")
 
 
@@ -57,7 +59,7 @@ class ScreeningLogOut(ScreeningOut):
 
 class ConsentIn(Schema):
     document_version: str
-    consented_on: date
+    consented_on: IsoDate
     signature_png: str = Field("", description="optional drawn signature, a data:image/png;base64 URL")
 
 
@@ -78,7 +80,7 @@ class ConsentOut(Schema):
 
 
 class WithdrawalIn(Schema):
-    withdrawn_on: date
+    withdrawn_on: IsoDate
     reason: str = ""
     scope: str = "no_further_visits_data_kept"
 
