@@ -33,6 +33,7 @@ class RegisterForm(forms.Form):
         label=_("Kind of identifier"),
         choices=[("iranian", _("Iranian national code")), ("foreign", _("Foreign identifier"))],
         initial="iranian",
+        required=False,  # an unstated kind is an Iranian national code
     )
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     date_of_birth = forms.DateField(

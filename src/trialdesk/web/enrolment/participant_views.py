@@ -73,7 +73,7 @@ def _register(actor: Actor, site: Site, data: dict[str, Any]) -> Participant:
         identity=IdentityDetails(
             full_name=data["full_name"],
             national_id=data["national_id"],
-            national_id_kind=data["national_id_kind"],
+            national_id_kind=data["national_id_kind"] or "iranian",
             phone=data["phone"],
             date_of_birth=data["date_of_birth"],
         ),
