@@ -48,7 +48,7 @@ def test_registering_is_refused_to_a_monitor_and_form_errors_are_shown(client_fo
     response = client_for(Role.INVESTIGATOR).post(
         reverse("enrolment:register"), {"site": "KUMS", "full_name": "", "sex": "female"}
     )
-    assert response.status_code == 200 and Participant.objects.count() == 0
+    assert response.status_code == 400 and Participant.objects.count() == 0
     assert "This field is required" in response.content.decode()
 
 
