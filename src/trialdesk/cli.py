@@ -17,8 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from trialdesk.errors import TrialdeskError
+from trialdesk.files import read_input_file, read_text_file
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BROKEN = 0, 1, 2, 3
+MAX_RECORD_BYTES = 5_000_000  # a registry record or protocol file; anything larger is not one
 
 
 def _setup_django(data_dir: Path | None, *, loopback: bool = False) -> None:
@@ -60,7 +62,7 @@ def cmd_protocol_import(args: argparse.Namespace) -> int:
     from trialdesk.protocol.irct import import_irct
     from trialdesk.protocol.loading import parse_protocol
 
-    result = import_irct(Path(args.file).read_text(encoding="utf-8"))
+    result = import_irct(read_text_file(Path(args.file), max_bytes=MAX_RECORD_BYTES))
     protocol = parse_protocol(result.data, source=args.file)
     out = Path(args.output)
     out.write_text(
@@ -132,7 +134,7 @@ def cmd_randomization_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_randomization_import(args: argparse.Namespace) -> int:
-    text = Path(args.file).read_text(encoding="utf-8-sig")
+    text = read_input_file(Path(args.file), max_bytes=2_000_000)
     _setup_django(Path(args.data_dir) if args.data_dir else None)
     _migrate()
     from trialdesk.services.list_import import import_list, mapping_from, parse_pairs

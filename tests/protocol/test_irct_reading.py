@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from trialdesk.errors import ValidationFailed
 from trialdesk.protocol.irct import import_irct
 from trialdesk.protocol.loading import parse_protocol
 
@@ -9,11 +12,11 @@ HEAD = "A trial of something\nPublic title\nSomething\n"
 TAIL = "Sample size\nTarget sample size:\n10\nIntervention groups\n1\nDescription\nA\n2\nDescription\nB\n"
 
 
-def test_empty_text_still_gives_a_valid_draft_and_says_what_is_missing() -> None:
-    result = import_irct("")
-    parse_protocol(result.data)
-    assert "Scientific title: missing; a placeholder was used" in result.unmapped
-    assert "Intervention groups: none found; a placeholder arm was added" in result.unmapped
+def test_an_empty_or_unlabelled_record_is_refused_not_turned_into_a_placeholder_draft() -> None:
+    for text in ("", "\n  \n", "Just a title line\n"):
+        with pytest.raises(ValidationFailed) as refused:
+            import_irct(text)
+        assert refused.value.problems[0].where == "record"
 
 
 def test_unnumbered_section_items_start_at_each_repeated_opening_label() -> None:

@@ -43,7 +43,12 @@ def read_protocol_data(path: Path) -> dict[str, Any]:
             f"{path.name}: 'include' must be a list of file names", (Problem("include", "must be a list"),)
         )
     for name in includes:
-        part = _read_yaml(path.parent / str(name))
+        if not isinstance(name, str) or Path(name).name != name or name in ("", ".", ".."):
+            raise ProtocolError(
+                f"{path.name}: an included part must be a file name in the same folder",
+                (Problem("include", f"'{name}' is not a plain file name"),),
+            )
+        part = _read_yaml(path.parent / name)
         for key, value in part.items():
             if key in data:
                 raise ProtocolError(
@@ -54,17 +59,36 @@ def read_protocol_data(path: Path) -> dict[str, Any]:
     return data
 
 
+MAX_PROTOCOL_BYTES = 5_000_000  # a protocol with every form of a large trial is well under a megabyte
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise ProtocolError(f"cannot read protocol file {path}: {exc.strerror}") from exc
+    if len(raw) > MAX_PROTOCOL_BYTES:
+        raise ProtocolError(
+            f"{path.name} is too large", (Problem(path.name, f"over {MAX_PROTOCOL_BYTES} bytes"),)
+        )
+    if b"\x00" in raw:
+        raise ProtocolError(f"{path.name} is not a text file", (Problem(path.name, "binary content"),))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(
+            f"{path.name} is not UTF-8 text", (Problem(path.name, f"byte {exc.start} is not UTF-8"),)
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ProtocolError(
             f"{path.name} is not valid YAML: {exc}", (Problem(path.name, "YAML syntax"),)
         ) from exc
+    except RecursionError:
+        raise ProtocolError(
+            f"{path.name} is nested too deeply", (Problem(path.name, "nesting too deep"),)
+        ) from None
     if not isinstance(data, dict):
         raise ProtocolError(
             f"{path.name}: a protocol file must be a mapping of sections", (Problem("", "not a mapping"),)
@@ -81,6 +105,8 @@ def parse_protocol(data: dict[str, Any], *, source: str = "protocol") -> Protoco
     """Validate a mapping; raises `ProtocolError` whose problems read like `arms[1].name: field required`."""
     try:
         return Protocol.model_validate(data)
+    except RecursionError:
+        raise ProtocolError(f"{source}: nested too deeply", (Problem("", "nesting too deep"),)) from None
     except ValidationError as exc:
         problems = tuple(Problem(format_location(err["loc"]), _rule(err)) for err in exc.errors())
         raise ProtocolError(

@@ -47,7 +47,7 @@ def import_list(
     *,
     study: Study,
     source: str,
-    text: str,
+    text: str | bytes,
     mapping: ImportMapping | None = None,
     file_name: str = "",
     clock: Clock = SYSTEM_CLOCK,
@@ -60,7 +60,7 @@ def import_list(
         )
     if len(text) > MAX_FILE_CHARS:
         raise ValidationFailed(
-            "The list cannot be imported", (Problem("file", f"is larger than {MAX_FILE_CHARS} characters"),)
+            "The list cannot be imported", (Problem("file", f"is larger than {MAX_FILE_CHARS} bytes"),)
         )
     design, _ = design_of(study)
     if design.method != "permuted_blocks":
@@ -83,7 +83,9 @@ def import_list(
         imported={
             "format": source,
             "file_name": file_name,
-            "file_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "file_sha256": hashlib.sha256(
+                text if isinstance(text, bytes) else text.encode("utf-8")
+            ).hexdigest(),
         },
     )
 

@@ -78,10 +78,21 @@ def normalize_header(header: str) -> str:
     return text.replace("randomisation", "randomization")
 
 
+MAX_ROWS = 100_000  # far more than any trial's list; a larger file is refused before it is read whole
+MAX_CELL = 1_000  # a randomization list cell is a code, an arm, a number or a stratum level
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell (OWASP CSV injection)
+
+
 def read_table(data: str | bytes, log: ProblemLog) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and numbered data rows (blank lines skipped, numbering kept). Empty -> a problem."""
-    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.removeprefix("\ufeff")
-    records = list(csv.reader(io.StringIO(text)))
+    """Header and numbered data rows (blank lines skipped, numbering kept). Empty -> a problem.
+
+    Binary, wrongly encoded and oversized files are refused with one clear problem, and reading stops early."""
+    text = _as_text(data, log)
+    if text is None:
+        return [], []
+    records = _records(text, log)
+    if records is None:
+        return [], []
     records_with_numbers = [
         (index, record) for index, record in enumerate(records) if any(c.strip() for c in record)
     ]
@@ -181,10 +192,47 @@ def expected_strata(
         return ()
 
 
+def _as_text(data: str | bytes, log: ProblemLog) -> str | None:
+    if isinstance(data, bytes):
+        if b"\x00" in data:
+            log.add("file", "is not a text file (binary content)")
+            return None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            log.add("file", f"is not UTF-8 text (byte {error.start} cannot be read); save it as CSV UTF-8")
+            return None
+    if "\x00" in data:
+        log.add("file", "is not a text file (binary content)")
+        return None
+    return data.removeprefix("\ufeff")
+
+
+def _records(text: str, log: ProblemLog) -> list[list[str]] | None:
+    records: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for record in reader:
+            if len(records) > MAX_ROWS:
+                log.add("file", f"has more than {MAX_ROWS} rows; a randomization list is far shorter")
+                return None
+            if any(len(cell) > MAX_CELL for cell in record):
+                log.at(reader.line_num, None, f"has a cell longer than {MAX_CELL} characters")
+                return None
+            records.append(record)
+    except csv.Error as error:
+        log.add("file", f"is not a readable CSV table near line {reader.line_num}: {error}")
+        return None
+    return records
+
+
 def check_codes_unique(rows: Sequence[ImportedRow], column: str, log: ProblemLog) -> None:
     first_row: dict[str, int] = {}
     for item in rows:
         if not item.code:
+            continue
+        if item.code.startswith(FORMULA_STARTS):
+            log.at(item.row, column, f"'{item.code[:20]}' starts like a spreadsheet formula; codes may not")
             continue
         if item.code in first_row:
             log.at(item.row, column, f"'{item.code}' is used again (first in row {first_row[item.code]})")

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from trialdesk.errors import Problem, ValidationFailed
 from trialdesk.protocol.irct.design import _arms, _criteria, _design, _outcomes
 from trialdesk.protocol.irct.reading import _preview, _read_record, _read_summary, _split_summary
 from trialdesk.protocol.irct.registration import _registration
@@ -33,12 +34,22 @@ class ImportResult:
 def import_irct(text: str) -> ImportResult:
     """Map the text of an IRCT record to a draft protocol mapping that `parse_protocol` accepts."""
     lines = [line for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+    if "\x00" in text or not lines:
+        raise ValidationFailed(
+            "This is not a registry record: it is empty or not text",
+            (Problem("record", "no readable lines"),),
+        )
     summary_lines, labelled = _split_summary(lines)
     titles, summary = _read_summary(summary_lines)
     record = _read_record(labelled)
     unmapped: list[str] = []
     top = record.fields
 
+    if not any(record.fields.values.values()) and not record.sections:
+        raise ValidationFailed(
+            "This is not a registry record: no labelled registry fields were found",
+            (Problem("record", "no labelled fields (e.g. 'Scientific title', 'Target sample size')"),),
+        )
     registration = _registration(record, titles, unmapped)
     arms = _arms(record, unmapped)
     design = _design(top, summary, unmapped, arm_count=len(arms))

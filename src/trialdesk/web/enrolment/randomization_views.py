@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from trialdesk.core.roles import Action
 from trialdesk.services.actors import authorize
-from trialdesk.services.list_import import import_list, mapping_from, parse_pairs
+from trialdesk.services.list_import import MAX_FILE_CHARS, import_list, mapping_from, parse_pairs
 from trialdesk.services.randomization import (
     concealment_report,
     design_of,
@@ -129,7 +129,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        text = upload.read().decode("utf-8-sig", errors="replace")
+        text = upload.read(MAX_FILE_CHARS + 1)  # bytes; never more than the limit is read into memory
         stored = import_list(
             actor,
             study=study,
