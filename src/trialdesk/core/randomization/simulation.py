@@ -78,6 +78,18 @@ def with_block_sizes(design: RandomizationDesign, block_sizes: Sequence[int]) ->
         ) from None
 
 
+def standard_alternatives(design: RandomizationDesign) -> tuple[Scheme, ...]:
+    """What a design is compared with: permuted blocks of random sizes 1, 2 and 3 times the ratio total
+    (2, 4 or 6 for 1:1; unless the design is exactly that, or minimization), then complete randomization."""
+    alternatives: list[Scheme] = []
+    total = design.ratio_total
+    varied = [total, 2 * total, 3 * total]
+    if design.method == "permuted_blocks" and sorted(design.block_sizes) != varied:
+        alternatives.append(with_block_sizes(design, varied))
+    alternatives.append(complete_randomization(design))
+    return tuple(alternatives)
+
+
 def describe(scheme: Scheme) -> str:
     """'permuted blocks of 4', 'permuted blocks of 2, 4 or 6 (random)', 'complete randomization', ..."""
     if isinstance(scheme, CompleteRandomization):
@@ -278,5 +290,6 @@ __all__ = [
     "describe",
     "exact_report",
     "simulate",
+    "standard_alternatives",
     "with_block_sizes",
 ]
