@@ -21,7 +21,7 @@ def _empty_cache() -> None:
 def _cells(html: str, key: str) -> list[str]:
     row = re.search(rf'data-testid="figure-{re.escape(key)}">(.*?)</tr>', html, re.S)
     assert row is not None, key
-    return re.findall(r'<td class="number">(.*?)</td>', row.group(1))
+    return re.findall(r'<td class="number"><span dir="ltr">(.*?)</span></td>', row.group(1))
 
 
 def test_the_epidemiologist_sees_the_seed_design_beside_alternatives_and_the_warning(
@@ -80,3 +80,20 @@ def test_other_roles_cannot_reach_the_generate_page(client_for, site, role: Role
     response = client_for(role).get(reverse("enrolment:generate"))
     assert response.status_code == 403
     assert "design-report" not in response.content.decode()
+
+
+def test_no_warning_when_the_trial_is_masked_or_the_block_sizes_vary() -> None:
+    from trialdesk.core.randomization.simulation import exact_report, with_block_sizes
+    from trialdesk.protocol.loading import default_study_path, load_protocol
+
+    protocol = load_protocol(default_study_path())
+    assert protocol.randomization is not None
+    arms = [arm.id for arm in protocol.arms]
+    report = exact_report(protocol.randomization, arms, participants=20)
+    assert simulation_views._warning(protocol, report) is not None
+    masked = protocol.model_copy(update={"design": protocol.design.model_copy(update={"masking": "double"})})
+    assert simulation_views._warning(masked, report) is None
+    varied = protocol.model_copy(
+        update={"randomization": with_block_sizes(protocol.randomization, [2, 4, 6])}
+    )
+    assert simulation_views._warning(varied, report) is None
