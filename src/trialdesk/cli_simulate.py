@@ -95,8 +95,8 @@ def _print_json(
     print(json.dumps({"protocol": protocol_id, "seed": seed, "designs": designs}, indent=2))
 
 
-def _numbers(kind: type[float] | type[int]) -> object:
-    def parse(text: str) -> list[float] | list[int]:
+def _numbers(kind: Callable[[str], float]) -> Callable[[str], list[float]]:
+    def parse(text: str) -> list[float]:
         try:
             return [kind(part) for part in text.split(",") if part.strip()]
         except ValueError:
