@@ -362,3 +362,18 @@ def test_bad_settings_are_refused_naming_the_field() -> None:
     assert error.value.problems[0].where == "block_sizes"
     with pytest.raises(ValueError, match="simulate"):
         exact_report(_minimization(0.8, [SEX]), ARMS, participants=20)
+
+
+def test_an_effect_size_of_zero_is_the_type_one_error_once() -> None:
+    report = simulate(
+        _blocks([4]),
+        ARMS,
+        participants=20,
+        trials=2_000,
+        rng=np.random.default_rng(8),
+        effect_sizes=(0.0, 1.0),
+    )
+
+    assert report.power[0] == report.type_one_error
+    assert report.type_one_error.t_test_simulated is not None
+    assert report.type_one_error.t_test_simulated.value < 0.1

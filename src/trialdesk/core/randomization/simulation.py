@@ -35,8 +35,9 @@ from trialdesk.core.randomization.simulation_report import (
 from trialdesk.errors import Problem, ProtocolError, ValidationFailed
 from trialdesk.protocol.randomization import SITE_FACTOR, RandomizationDesign, check_against_arms
 
-CHUNK = 20_000
-"""Trials simulated at once: bounds memory (a few tens of MB for 20 participants) without slowing numpy."""
+CHUNK_SLOTS = 400_000
+"""Trials x participants x strata simulated at once (20,000 trials of 20 unstratified participants): bounds
+memory to a few tens of MB whatever the trial size, without slowing numpy."""
 
 
 @dataclass(frozen=True)
@@ -125,10 +126,10 @@ def simulate(
     tally = Tally(participants=participants, effect_sizes=tuple(effect_sizes), alpha=alpha)
     done = 0
     while done < trials:
-        size = min(CHUNK, trials - done)
+        size = min(trials - done, max(1, CHUNK_SLOTS // (participants * _stratum_count(scheme, people))))
         draws = _draw(scheme, rng, size, participants, people)
         counts = _tally_balance(tally, draws, shares)
-        for effect in (0.0, *effect_sizes):
+        for effect in dict.fromkeys((0.0, *effect_sizes)):  # once each, even if 0 is asked for
             t_rejects, w_rejects = simulated_rejections(rng, counts[:, :2], effect, alpha)
             tally.add_rejections(effect, t_rejects, w_rejects)
         done += size
@@ -242,6 +243,13 @@ def _draw_minimization(
     )
     drawn = [_levels(rng, population, fid, levels, trials, participants) for fid, levels in factors]
     return minimization_draws(rng, plan, np.stack(drawn, axis=2))
+
+
+def _stratum_count(scheme: Scheme, population: Population) -> int:
+    if isinstance(scheme, CompleteRandomization) or scheme.method != "permuted_blocks":
+        return 1
+    sites = len(population.sites) if scheme.stratify_by_site else 1
+    return sites * math.prod(len(factor.levels) for factor in scheme.strata)
 
 
 def _levels(

@@ -22,6 +22,7 @@ from trialdesk.core.randomization.simulation import (
     Population,
     Scheme,
     complete_randomization,
+    describe,
     simulate,
     standard_alternatives,
     with_block_sizes,
@@ -113,7 +114,7 @@ def _reports(
     effect_sizes: tuple[float, ...],
     sites: tuple[str, ...],
 ) -> tuple[DesignReport, ...]:
-    key = (content_hash, tuple(_label(s) for s in schemes), effect_sizes, sites)
+    key = (content_hash, tuple(describe(s) for s in schemes), effect_sizes, sites)  # not translated
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
