@@ -6,6 +6,7 @@ trialdesk protocol check FILE                            validate a protocol fil
 trialdesk protocol import FILE -o OUT.yaml               registry record (IRCT layout) -> draft protocol
 trialdesk audit verify                                   check the audit log's hash chain
 trialdesk randomization generate|verify|import           the concealed randomization list
+trialdesk randomization simulate [--design-from FILE]    the design's balance, predictability and power
 """
 
 from __future__ import annotations
@@ -155,6 +156,14 @@ def cmd_randomization_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_randomization_simulate(args: argparse.Namespace) -> int:
+    """Simulate the protocol's design and its alternatives; no database is needed."""
+    from trialdesk.cli_simulate import run_simulate
+
+    run_simulate(args)
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     loopback = args.host in ("127.0.0.1", "localhost", "::1")
     _setup_django(Path(args.data_dir), loopback=loopback)
@@ -260,6 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp_list.add_argument("--data-dir", default=None)
     imp_list.set_defaults(handler=cmd_randomization_import)
+    from trialdesk.cli_simulate import add_simulate_parser
+
+    add_simulate_parser(randomization, handler=cmd_randomization_simulate)
 
     audit = commands.add_parser("audit", help="audit log").add_subparsers(dest="subcommand", required=True)
     verify = audit.add_parser("verify", help="check the hash chain; names the first broken entry")

@@ -27,6 +27,7 @@ from trialdesk.web.auth import request_actor
 from trialdesk.web.enrolment.common import participant_in_request, participant_record
 from trialdesk.web.enrolment.forms import ImportForm, RandomizeForm
 from trialdesk.web.enrolment.listing import arm_labels, commitment_context, list_rows, report_rows
+from trialdesk.web.enrolment.simulation_views import design_report_context
 from trialdesk.web.views import domain_errors
 
 
@@ -88,7 +89,11 @@ def generate_list(request: HttpRequest) -> HttpResponse:
             _("The list is made; its commitment is published: %(hash)s") % {"hash": stored.commitment},
         )
         return HttpResponseRedirect(reverse("enrolment:list"))
-    return render(request, "trialdesk/enrolment/generate.html", commitment_context(study))
+    return render(
+        request,
+        "trialdesk/enrolment/generate.html",
+        {**commitment_context(study), **design_report_context(request, study)},
+    )
 
 
 @login_required
