@@ -413,6 +413,14 @@ def concealment_report(actor: Actor, *, study: Study) -> ConcealmentReport:
     ok = verify_list(stored)
     if not ok:
         problems.append("the stored list no longer matches its published commitment")
+    sites = actor.site_ids(Action.VIEW_CONCEALMENT_REPORT)
+    if sites is not None:  # a site's monitor: their own sites' allocations; the study-wide checks as pass/fail
+        allocations = [a for a in allocations if a.participant.site_id in sites]
+        if problems:
+            problems = [
+                f"the study-wide order and commitment checks FAILED ({len(problems)} problem(s)); "
+                "the details name other sites' participants and are shown to study-wide roles"
+            ]
     return ConcealmentReport(allocations, accesses, problems, ok, stored.commitment)
 
 
