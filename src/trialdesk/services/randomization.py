@@ -414,7 +414,9 @@ def concealment_report(actor: Actor, *, study: Study) -> ConcealmentReport:
     if not ok:
         problems.append("the stored list no longer matches its published commitment")
     sites = actor.site_ids(Action.VIEW_CONCEALMENT_REPORT)
-    if sites is not None:  # a site's monitor: their own sites' allocations; the study-wide checks as pass/fail
+    if (
+        sites is not None
+    ):  # a site's monitor: their own sites' allocations; the study-wide checks as pass/fail
         allocations = [a for a in allocations if a.participant.site_id in sites]
         if problems:
             problems = [

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
 from trialdesk.errors import NotFound, TrialdeskError
@@ -19,7 +21,47 @@ from trialdesk.web.enrolment.api import router as enrolment_router
 from trialdesk.web.errors import http_status
 from trialdesk.web.treatment.api import router as treatment_router
 
-api = NinjaAPI(
+ERROR_RESPONSES = {
+    "400": "Refused: the input breaks a rule (each problem names the field and the rule); nothing was stored",
+    "401": "Not signed in",
+    "403": "Your role may not do this (at this site)",
+    "404": "Not found, or not visible to you",
+    "409": "Conflicts with the recorded state (already done, locked, not yet possible)",
+    "422": "The request body or a parameter does not have the documented shape",
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "detail": {"description": "the message, or the list of shape errors (422)"},
+        "problems": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"where": {"type": "string"}, "rule": {"type": "string"}},
+                "required": ["where", "rule"],
+            },
+        },
+    },
+    "required": ["detail"],
+}
+
+
+class TrialdeskAPI(NinjaAPI):
+    """The API whose OpenAPI schema documents, on every operation, the 4xx answers it can give."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        schema = super().get_openapi_schema(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for code, description in ERROR_RESPONSES.items():
+                    responses.setdefault(code, {"description": description, "content": error})
+        return schema
+
+
+api = TrialdeskAPI(
     title="trialdesk API",
     version="1",
     auth=django_auth,  # session auth checks CSRF on unsafe methods
