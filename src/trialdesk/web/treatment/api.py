@@ -77,7 +77,7 @@ def _lot_row(actor: Actor, lot_id: str, request: HttpRequest) -> LotOut:
 
 
 @router.post("/lots", response={201: LotOut})
-def lot_register(request: HttpRequest, body: LotIn) -> Status:
+def lot_register(request: HttpRequest, body: LotIn) -> Status[LotOut]:
     actor, study = request_actor(request)
     lot = lots.register_lot(actor, study=study, **body.dict())
     return Status(201, _lot_row(actor, lot.lot_id, request))
@@ -101,7 +101,7 @@ def dosing_status(request: HttpRequest, code: str) -> DosingStatusOut:
 
 
 @router.post("/participants/{code}/safety-checks", response={201: SafetyCheckOut})
-def safety_check(request: HttpRequest, code: str, body: SafetyCheckIn) -> Status:
+def safety_check(request: HttpRequest, code: str, body: SafetyCheckIn) -> Status[SafetyCheckOut]:
     actor, participant = _participant(request, code)
     check = dosing.record_safety_check(actor, participant=participant, **body.dict())
     out = SafetyCheckOut(
@@ -115,7 +115,7 @@ def safety_check(request: HttpRequest, code: str, body: SafetyCheckIn) -> Status
 
 
 @router.post("/participants/{code}/doses", response={201: DoseOut})
-def dose(request: HttpRequest, code: str, body: DoseIn) -> Status:
+def dose(request: HttpRequest, code: str, body: DoseIn) -> Status[DoseOut]:
     actor, participant = _participant(request, code)
     return Status(201, dose_out(dosing.record_dose(actor, participant=participant, **body.dict())))
 
@@ -171,13 +171,13 @@ def _visit_out(result: visits.VisitResult) -> VisitOut:
 
 
 @router.post("/participants/{code}/visits", response={201: VisitOut})
-def visit(request: HttpRequest, code: str, body: VisitIn) -> Status:
+def visit(request: HttpRequest, code: str, body: VisitIn) -> Status[VisitOut]:
     actor, participant = _participant(request, code)
     return Status(201, _visit_out(visits.record_visit(actor, participant=participant, **body.dict())))
 
 
 @router.post("/participants/{code}/missed-visits", response={201: VisitOut})
-def missed_visit(request: HttpRequest, code: str, body: MissedVisitIn) -> Status:
+def missed_visit(request: HttpRequest, code: str, body: MissedVisitIn) -> Status[VisitOut]:
     actor, participant = _participant(request, code)
     return Status(201, _visit_out(visits.record_missed_visit(actor, participant=participant, **body.dict())))
 
@@ -189,7 +189,7 @@ def deviation_list(request: HttpRequest, code: str) -> list[DeviationOut]:
 
 
 @router.post("/participants/{code}/deviations", response={201: DeviationOut})
-def deviation(request: HttpRequest, code: str, body: DeviationIn) -> Status:
+def deviation(request: HttpRequest, code: str, body: DeviationIn) -> Status[DeviationOut]:
     actor, participant = _participant(request, code)
     return Status(201, deviation_out(visits.record_deviation(actor, participant=participant, **body.dict())))
 
@@ -214,7 +214,7 @@ def event_list(request: HttpRequest, code: str) -> list[AdverseEventOut]:
 
 
 @router.post("/participants/{code}/adverse-events", response={201: AdverseEventSavedOut})
-def event_report(request: HttpRequest, code: str, body: AdverseEventIn) -> Status:
+def event_report(request: HttpRequest, code: str, body: AdverseEventIn) -> Status[AdverseEventSavedOut]:
     actor, participant = _participant(request, code)
     values = body.dict()
     known = values.pop("first_knowledge_on")
