@@ -15,43 +15,45 @@ from trialdesk.services.actors import Actor
 from trialdesk.services.participants import get_participant
 from trialdesk.services.treatment import adverse_events, dosing, expedited, lots, safety, visits
 from trialdesk.web.auth import request_actor
-from trialdesk.web.treatment.schemas import (
+from trialdesk.web.treatment.schemas.adverse_events import (
     AdverseEventIn,
     AdverseEventOut,
     AdverseEventPatch,
     AdverseEventSavedOut,
-    CalendarOut,
-    DashboardOut,
-    DeviationIn,
-    DeviationOut,
+    GradeSuggestionIn,
+    GradeSuggestionOut,
+    event_out,
+    suggestion_out,
+)
+from trialdesk.web.treatment.schemas.dosing import (
     DoseIn,
     DoseOut,
     DosingStatusOut,
-    ExpeditedOut,
-    GradeSuggestionIn,
-    GradeSuggestionOut,
-    LotIn,
-    LotOut,
-    LotReleaseIn,
-    MissedVisitIn,
-    OverdueOut,
-    PauseDecisionIn,
-    PauseOut,
     SafetyCheckIn,
     SafetyCheckOut,
+    dose_out,
+    dosing_out,
+)
+from trialdesk.web.treatment.schemas.expedited import ExpeditedOut, expedited_out
+from trialdesk.web.treatment.schemas.lots import LotIn, LotOut, LotReleaseIn, lot_out
+from trialdesk.web.treatment.schemas.safety import (
+    DashboardOut,
+    PauseDecisionIn,
+    PauseOut,
     SentIn,
     StopOut,
+    pause_out,
+)
+from trialdesk.web.treatment.schemas.visits import (
+    CalendarOut,
+    DeviationIn,
+    DeviationOut,
+    MissedVisitIn,
+    OverdueOut,
     VisitIn,
     VisitOut,
     calendar_row_out,
     deviation_out,
-    dose_out,
-    dosing_out,
-    event_out,
-    expedited_out,
-    lot_out,
-    pause_out,
-    suggestion_out,
 )
 
 router = Router(tags=["treatment"])
@@ -104,14 +106,7 @@ def dosing_status(request: HttpRequest, code: str) -> DosingStatusOut:
 def safety_check(request: HttpRequest, code: str, body: SafetyCheckIn) -> Status[SafetyCheckOut]:
     actor, participant = _participant(request, code)
     check = dosing.record_safety_check(actor, participant=participant, **body.dict())
-    out = SafetyCheckOut(
-        id=check.pk,
-        step_id=check.step_id,
-        answers=check.answers,
-        signed_by=check.signed_by,
-        signed_at=check.signed_at,
-    )
-    return Status(201, out)
+    return Status(201, SafetyCheckOut.from_orm(check))
 
 
 @router.post("/participants/{code}/doses", response={201: DoseOut})
@@ -277,16 +272,7 @@ def dashboard(request: HttpRequest) -> DashboardOut:
         study_paused=board.study_paused,
         active_pauses=[pause_out(p) for p in board.active_pauses],
         lifted_pauses=[pause_out(p) for p in board.lifted_pauses],
-        stops=[
-            StopOut(
-                participant=s.participant.study_code,
-                rule_id=s.rule_id,
-                event=s.event.code,
-                message=s.message,
-                stopped_at=s.stopped_at,
-            )
-            for s in board.stops
-        ],
+        stops=[StopOut.from_orm(s) for s in board.stops],
         open_events=[event_out(e) for e in board.open_events],
         serious_events=[event_out(e) for e in board.serious_events],
         expedited=[expedited_out(r) for r in board.expedited],
