@@ -127,6 +127,24 @@ def _safety_check_reasons(
     return reasons
 
 
+def _hold_reasons(
+    plan: DosingPlan, adverse_events: Sequence[AdverseEvent], now: datetime
+) -> list[GateReason]:
+    """One reason per open event that meets the hold rule, oldest first."""
+    reasons: list[GateReason] = []
+    for event in sorted(adverse_events, key=lambda e: e.onset_at):
+        condition = first_condition_met(event, plan.hold_rule.conditions)
+        if condition is not None and is_open(event, now):
+            reasons.append(
+                GateReason(
+                    "adverse_event_hold",
+                    f"Dosing is on hold: {describe(event)} is not resolved and meets the hold rule "
+                    f"({condition.description.en}). Record its resolution before the next dose.",
+                )
+            )
+    return reasons
+
+
 def evaluate_gate(
     *,
     plan: DosingPlan,
@@ -170,16 +188,7 @@ def evaluate_gate(
     elif step is None:
         reasons.append(GateReason("ladder_complete", "All planned doses have been given."))
 
-    for event in sorted(adverse_events, key=lambda e: e.onset_at):
-        condition = first_condition_met(event, plan.hold_rule.conditions)
-        if condition is not None and is_open(event, now):
-            reasons.append(
-                GateReason(
-                    "adverse_event_hold",
-                    f"Dosing is on hold: {describe(event)} is not resolved and meets the hold rule "
-                    f"({condition.description.en}). Record its resolution before the next dose.",
-                )
-            )
+    reasons.extend(_hold_reasons(plan, adverse_events, now))
 
     earliest: datetime | None = None
     if step is not None:

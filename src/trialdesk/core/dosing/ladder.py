@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -162,18 +162,8 @@ def check_administration(plan: DosingPlan, arm_id: str, administration: Administ
     return step
 
 
-def ladder_position(
-    plan: DosingPlan,
-    arm_id: str,
-    administrations: Sequence[Administration],
-    adverse_events: Sequence[AdverseEvent],
-) -> LadderPosition:
-    """Replay the administrations (in time order) and decide the next step; see the module docstring."""
-    steps = dose_steps(plan, arm_id)
-    arm = _arm(plan, arm_id)
-    doses = sorted(administrations, key=lambda a: a.given_at)
-    for dose in doses:
-        _aware(dose.given_at, "given_at")
+def _progress(steps: Sequence[DoseStep], doses: Sequence[Administration]) -> tuple[set[str], int]:
+    """The escalation steps given in full, and the maintenance cycles given in full."""
     completed: set[str] = set()
     cycles_done = 0
     for dose in doses:
@@ -183,42 +173,37 @@ def ladder_position(
                 cycles_done += 1
             else:
                 completed.add(step.id)
-    cycles_total = arm.maintenance.cycles if arm.maintenance is not None else 0
+    return completed, cycles_done
 
-    def after(index: int) -> tuple[DoseStep | None, str]:
-        if index + 1 < len(steps) and steps[index + 1].kind == "escalation":
-            return steps[
-                index + 1
-            ], f"{steps[index].label.en} was completed: escalate to {steps[index + 1].label.en}"
-        if arm.maintenance is not None and cycles_done < cycles_total:
-            return steps[-1], f"maintenance cycle {cycles_done + 1} of {cycles_total}"
-        return None, "all planned doses have been given"
 
+def _start(steps: Sequence[DoseStep]) -> LadderPosition:
+    """The position before any dose (or of an arm without study product)."""
     if not steps:
         return LadderPosition(
             None, None, None, None, False, None, frozenset(), 0, None, False, True, False, "no study product"
         )
-    if not doses:
-        first = steps[0]
-        return LadderPosition(
-            first,
-            None,
-            None,
-            None,
-            False,
-            None,
-            frozenset(),
-            0,
-            None,
-            False,
-            False,
-            False,
-            f"first dose: {first.label.en}",
-        )
+    first = steps[0]
+    return LadderPosition(
+        first,
+        None,
+        None,
+        None,
+        False,
+        None,
+        frozenset(),
+        0,
+        None,
+        False,
+        False,
+        False,
+        f"first dose: {first.label.en}",
+    )
 
-    last = doses[-1]
-    last_step = _step(steps, last.step_id)
-    partial = is_partial(last, last_step)
+
+def _first_reaction(
+    plan: DosingPlan, last: Administration, adverse_events: Sequence[AdverseEvent]
+) -> AdverseEvent | None:
+    """The first event since the last dose that meets the hold rule's conditions (a reaction to it)."""
     reactions = sorted(
         (
             event
@@ -228,7 +213,19 @@ def ladder_position(
         ),
         key=lambda e: e.onset_at,
     )
-    reaction = reactions[0] if reactions else None
+    return reactions[0] if reactions else None
+
+
+def _next_dose(
+    plan: DosingPlan,
+    steps: Sequence[DoseStep],
+    last: Administration,
+    last_step: DoseStep,
+    partial: bool,
+    reaction: AdverseEvent | None,
+    after: Callable[[int], tuple[DoseStep | None, str]],
+) -> tuple[DoseStep | None, str, bool, bool]:
+    """The next step after the last dose, why, whether a reaction stopped dosing, and whether it repeats."""
     stopped = False
     repeat = False
     next_step: DoseStep | None
@@ -259,6 +256,42 @@ def ladder_position(
         note = f"{last_step.label.en} was given only in part ({last.amount_given} of {last_step.amount} {last_step.unit}): repeat it in full before escalating"
     else:
         next_step, note = after(last_step.index)
+
+    return next_step, note, stopped, repeat
+
+
+def ladder_position(
+    plan: DosingPlan,
+    arm_id: str,
+    administrations: Sequence[Administration],
+    adverse_events: Sequence[AdverseEvent],
+) -> LadderPosition:
+    """Replay the administrations (in time order) and decide the next step; see the module docstring."""
+    steps = dose_steps(plan, arm_id)
+    arm = _arm(plan, arm_id)
+    doses = sorted(administrations, key=lambda a: a.given_at)
+    for dose in doses:
+        _aware(dose.given_at, "given_at")
+    completed, cycles_done = _progress(steps, doses)
+    cycles_total = arm.maintenance.cycles if arm.maintenance is not None else 0
+
+    def after(index: int) -> tuple[DoseStep | None, str]:
+        if index + 1 < len(steps) and steps[index + 1].kind == "escalation":
+            return steps[
+                index + 1
+            ], f"{steps[index].label.en} was completed: escalate to {steps[index + 1].label.en}"
+        if arm.maintenance is not None and cycles_done < cycles_total:
+            return steps[-1], f"maintenance cycle {cycles_done + 1} of {cycles_total}"
+        return None, "all planned doses have been given"
+
+    if not steps or not doses:
+        return _start(steps)
+
+    last = doses[-1]
+    last_step = _step(steps, last.step_id)
+    partial = is_partial(last, last_step)
+    reaction = _first_reaction(plan, last, adverse_events)
+    next_step, note, stopped, repeat = _next_dose(plan, steps, last, last_step, partial, reaction, after)
 
     next_cycle = cycles_done + 1 if next_step is not None and next_step.kind == "maintenance" else None
     return LadderPosition(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
-
-from django.utils import timezone
+from datetime import datetime
 
 from trialdesk.core.adverse_events import ActionTaken, Expectedness, Outcome, SeriousnessCriterion
 from trialdesk.core.adverse_events import AdverseEvent as CoreAdverseEvent
@@ -15,33 +13,12 @@ from trialdesk.protocol.treatment import DosingPlan, SafetyPlan, StoppingRules, 
 from trialdesk.records.models import Allocation, Participant, Study
 from trialdesk.records.treatment.models import AdverseEvent, ParticipantStop, StudyPause
 from trialdesk.services.actors import Actor, authorize
-from trialdesk.services.studies import protocol_of
+from trialdesk.services.versions import Purpose, governing_protocol
 
 
-def site_zone() -> tzinfo:
-    """The time zone doses and day boundaries are counted in: the installation's TIME_ZONE setting.
-
-    The gate counts "day 3 after the first dose" in the time zone of the recorded dose time, so doses are
-    handed to the core in this zone (a site-level zone would need a field on Site).
-    """
-    return timezone.get_default_timezone()
-
-
-def local(moment: datetime) -> datetime:
-    return moment.astimezone(site_zone())
-
-
-def local_date(moment: datetime) -> date:
-    return local(moment).date()
-
-
-def protocol_for(participant: Participant) -> Protocol:
-    """The protocol version the participant was registered under."""
-    return protocol_of(participant.protocol_version)
-
-
-def study_protocol(study: Study) -> Protocol:
-    return protocol_of(study.current_protocol())
+def governing(participant: Participant) -> Protocol:
+    """The protocol version governing the participant's treatment now (arm label, ladder, schedule, AE scale)."""
+    return governing_protocol(study=participant.study, participant=participant, purpose=Purpose.TREATMENT)
 
 
 def dosing_plan(protocol: Protocol) -> DosingPlan:

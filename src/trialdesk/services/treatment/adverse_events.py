@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Max
 
 from trialdesk.core.adverse_events import (
@@ -28,8 +27,7 @@ from trialdesk.core.ctcae import TERMS, LabSuggestion, suggest_grade_from_lab
 from trialdesk.core.roles import Action
 from trialdesk.core.stopping import evaluate_stopping
 from trialdesk.errors import NotFound, Problem, ValidationFailed
-from trialdesk.records import audit
-from trialdesk.records.models import Participant, Study
+from trialdesk.records.models import Participant
 from trialdesk.records.treatment.models import (
     AdverseEvent,
     AdverseEventVersion,
@@ -37,19 +35,18 @@ from trialdesk.records.treatment.models import (
     ParticipantStop,
     StudyPause,
 )
-from trialdesk.services.actors import Actor, authorize
-from trialdesk.services.consent import ensure_not_withdrawn
-from trialdesk.services.database_lock import ensure_database_open
+from trialdesk.services.actors import Actor
+from trialdesk.services.clock import local_date
 from trialdesk.services.treatment._common import (
     authorize_any,
-    local_date,
+    governing,
     not_in_future,
-    protocol_for,
     safety_plan,
     stopping_rules,
     to_core_event,
 )
 from trialdesk.services.treatment.expedited import start_or_upgrade_clock
+from trialdesk.services.unit_of_work import UnitOfWork, use_case
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 INPUT_FIELDS = (
@@ -126,7 +123,7 @@ def _core(details: AdverseEventInput, participant: Participant, event_id: str) -
         outcome=Outcome(details.outcome),
         resolved_at=details.resolved_at,
     )
-    return validate_adverse_event(event, safety_plan(protocol_for(participant)))
+    return validate_adverse_event(event, safety_plan(governing(participant)))
 
 
 def _values(details: AdverseEventInput) -> dict[str, object]:
@@ -152,10 +149,11 @@ def _check_times(details: AdverseEventInput, now: datetime) -> None:
 
 
 def _consequences(
-    event: AdverseEvent, participant: Participant, actor: Actor, role: str, now: datetime
+    event: AdverseEvent, participant: Participant, uow: UnitOfWork
 ) -> tuple[tuple[ParticipantStop, ...], tuple[StudyPause, ...], ExpeditedReport | None]:
     """Stopping rules over every event of the study, and the expedited clock of this event."""
-    protocol = protocol_for(participant)
+    now = uow.now
+    protocol = governing(participant)
     events = AdverseEvent.objects.filter(participant__study_id=participant.study_id).select_related(
         "participant"
     )
@@ -172,11 +170,8 @@ def _consequences(
         )
         if created:
             stops.append(stop)
-            audit.append(
-                at=now,
-                actor=actor.username,
-                role=role,
-                action="safety.participant_stop",
+            uow.record(
+                "safety.participant_stop",
                 object_type="participant",
                 object_id=source.participant.study_code,
                 before=None,
@@ -194,18 +189,15 @@ def _consequences(
         )
         if created:
             pauses.append(pause)
-            audit.append(
-                at=now,
-                actor=actor.username,
-                role=role,
-                action="safety.study_pause",
+            uow.record(
+                "safety.study_pause",
                 object_type="study_pause",
                 object_id=str(pause.pk),
                 before=None,
                 after={"rule": hit.rule_id, "event": source.code, "state": "active"},
                 reason=hit.message,
             )
-    report = start_or_upgrade_clock(event, protocol, actor, role, now)
+    report = start_or_upgrade_clock(event, protocol, uow)
     return tuple(stops), tuple(pauses), report
 
 
@@ -218,7 +210,7 @@ def _version(
         reason=reason,
         recorded_by=actor.username,
         recorded_at=now,
-        **values,  # type: ignore[arg-type]
+        **values,
     )
 
 
@@ -235,21 +227,20 @@ def report_adverse_event(
     clock: Clock = SYSTEM_CLOCK,
 ) -> AdverseEventResult:
     """Report a new adverse event (version 1). `first_knowledge_on` (default today) starts any expedited clock."""
-    role = authorize(actor, Action.REPORT_ADVERSE_EVENT, participant.site_id)
-    now = clock.now()
-    _check_times(details, now)
-    known = first_knowledge_on or local_date(now)
-    if known > local_date(now) or known < local_date(details.onset_at):
-        raise ValidationFailed(
-            "The date of first knowledge must be between the onset and today",
-            (Problem("first_knowledge_on", "outside onset..today"),),
-        )
-    _core(details, participant, "new")
-    values = _values(details)
-    with transaction.atomic():
-        locked = Participant.objects.select_for_update().get(pk=participant.pk)
-        Study.objects.select_for_update().get(pk=locked.study_id)
-        ensure_not_withdrawn(locked)
+    with use_case(
+        actor, Action.REPORT_ADVERSE_EVENT, participant=participant, lock_study=True, clock=clock
+    ) as uow:
+        now = uow.now
+        _check_times(details, now)
+        known = first_knowledge_on or local_date(now)
+        if known > local_date(now) or known < local_date(details.onset_at):
+            raise ValidationFailed(
+                "The date of first knowledge must be between the onset and today",
+                (Problem("first_knowledge_on", "outside onset..today"),),
+            )
+        _core(details, participant, "new")
+        values = _values(details)
+        locked = uow.locked_participant
         number = (AdverseEvent.objects.filter(participant=locked).aggregate(n=Max("number"))["n"] or 0) + 1
         event = AdverseEvent.objects.create(
             participant=locked,
@@ -258,20 +249,17 @@ def report_adverse_event(
             reported_by=actor.username,
             reported_at=now,
             current_version=1,
-            **values,  # type: ignore[arg-type]
+            **values,
         )
         version = _version(event, values, actor, now, "")
-        audit.append(
-            at=now,
-            actor=actor.username,
-            role=role,
-            action="adverse_event.report",
+        uow.record(
+            "adverse_event.report",
             object_type="adverse_event",
             object_id=event.code,
             before=None,
             after=_audit_values(values),
         )
-        stops, pauses, report = _consequences(event, locked, actor, role, now)
+        stops, pauses, report = _consequences(event, locked, uow)
     return AdverseEventResult(event, version, stops, pauses, report)
 
 
@@ -287,17 +275,21 @@ def update_adverse_event(
 
     Allowed after a withdrawal of consent (following an event to its resolution is a safety duty)."""
     participant = event.participant
-    role = authorize(actor, Action.REPORT_ADVERSE_EVENT, participant.site_id)
-    now = clock.now()
-    if not reason.strip():
-        raise ValidationFailed("Say why the event is updated", (Problem("reason", "required"),))
-    _check_times(details, now)
-    _core(details, participant, str(event.pk))
-    values = _values(details)
-    with transaction.atomic():
-        ensure_database_open(participant.study_id)
-        locked = Participant.objects.select_for_update().get(pk=participant.pk)
-        Study.objects.select_for_update().get(pk=locked.study_id)
+    with use_case(
+        actor,
+        Action.REPORT_ADVERSE_EVENT,
+        participant=participant,
+        lock_study=True,
+        allow_withdrawn=True,
+        clock=clock,
+    ) as uow:
+        now = uow.now
+        if not reason.strip():
+            raise ValidationFailed("Say why the event is updated", (Problem("reason", "required"),))
+        _check_times(details, now)
+        _core(details, participant, str(event.pk))
+        values = _values(details)
+        locked = uow.locked_participant
         current = AdverseEvent.objects.select_related("participant").get(pk=event.pk)
         before = _audit_values({f: getattr(current, f) for f in INPUT_FIELDS})
         for name, value in values.items():
@@ -305,18 +297,15 @@ def update_adverse_event(
         current.current_version += 1
         current.save()
         version = _version(current, values, actor, now, reason.strip())
-        audit.append(
-            at=now,
-            actor=actor.username,
-            role=role,
-            action="adverse_event.update",
+        uow.record(
+            "adverse_event.update",
             object_type="adverse_event",
             object_id=current.code,
             before=before,
             after=_audit_values(values),
             reason=reason.strip(),
         )
-        stops, pauses, report = _consequences(current, locked, actor, role, now)
+        stops, pauses, report = _consequences(current, locked, uow)
     return AdverseEventResult(current, version, stops, pauses, report)
 
 
@@ -373,7 +362,7 @@ class AdverseEventChoices:
 
 def form_choices(participant: Participant) -> AdverseEventChoices:
     """The choices of the AE form for a participant's protocol (no permission needed: nothing is revealed)."""
-    scale = safety_plan(protocol_for(participant)).relatedness_scale
+    scale = safety_plan(governing(participant)).relatedness_scale
     return AdverseEventChoices(
         terms=tuple((t.id, t.name, t.available_grades) for t in TERMS.values()),
         relatedness=tuple((level.id, level.label.en) for level in scale),

@@ -12,9 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
-
-from django.db import transaction
 
 from trialdesk.core.dosing import Administration as CoreAdministration
 from trialdesk.core.dosing import (
@@ -28,42 +25,28 @@ from trialdesk.core.dosing import (
     evaluate_gate,
 )
 from trialdesk.core.dosing import SafetyCheck as CoreSafetyCheck
-from trialdesk.core.lots import check_lot_for_dose
 from trialdesk.core.roles import Action
-from trialdesk.errors import Conflict, NotFound, Problem, ValidationFailed
+from trialdesk.errors import Conflict, Problem, ValidationFailed
 from trialdesk.protocol.base import Text
 from trialdesk.protocol.treatment import SafetyCheckItem
-from trialdesk.records import audit
-from trialdesk.records.models import ConsentWithdrawal, Participant, Study
+from trialdesk.records.models import ConsentWithdrawal, Participant
 from trialdesk.records.treatment.models import Administration, AdverseEvent, ProductLot, SafetyCheck
-from trialdesk.services.actors import Actor, authorize
-from trialdesk.services.consent import ensure_not_withdrawn
+from trialdesk.services.actors import Actor
+from trialdesk.services.clock import local_time
 from trialdesk.services.treatment._common import (
     active_pauses,
     allocation_of,
     authorize_any,
     dosing_plan,
-    local,
-    local_date,
+    governing,
     not_in_future,
     participant_stops,
-    protocol_for,
     to_core_event,
 )
-from trialdesk.services.treatment.lots import to_core_lot
+from trialdesk.services.treatment.lots import lot_for_dose
+from trialdesk.services.treatment.rungs import LadderRung, ladder_rungs
+from trialdesk.services.unit_of_work import UnitOfWork, use_case
 from trialdesk.testing import SYSTEM_CLOCK, Clock
-
-RungState = Literal["done", "partial", "next", "pending"]
-
-
-@dataclass(frozen=True)
-class LadderRung:
-    """One rung of the ladder as shown: an escalation step, or one maintenance cycle (`cycle` 1..n)."""
-
-    step: DoseStep
-    cycle: int | None
-    state: RungState
-    doses: tuple[Administration, ...]  # every dose recorded against this rung (partial ones included)
 
 
 @dataclass(frozen=True)
@@ -94,7 +77,7 @@ def _core_doses(participant: Participant) -> list[CoreAdministration]:
     return [
         CoreAdministration(
             step_id=a.step_id,
-            given_at=local(a.given_at),
+            given_at=local_time(a.given_at),
             amount_given=a.amount_given,
             partial=a.partial,
             lot_id=a.lot.lot_id,
@@ -109,7 +92,7 @@ def _core_check(check: SafetyCheck | None) -> CoreSafetyCheck | None:
     return CoreSafetyCheck(
         step_id=check.step_id,
         signed_by=check.signed_by,
-        signed_at=local(check.signed_at),
+        signed_at=local_time(check.signed_at),
         answers={k: Finding(v) for k, v in check.answers.items()},
     )
 
@@ -124,7 +107,7 @@ def _latest_check(participant: Participant, at: datetime) -> SafetyCheck | None:
 
 def _gate(participant: Participant, arm: str, at: datetime) -> tuple[GateDecision, SafetyCheck | None]:
     """The gate at `at` from what is stored now (the caller holds the locks when it matters)."""
-    plan = dosing_plan(protocol_for(participant))
+    plan = dosing_plan(governing(participant))
     events = [
         to_core_event(e)
         for e in AdverseEvent.objects.filter(participant=participant).select_related("participant")
@@ -138,7 +121,7 @@ def _gate(participant: Participant, arm: str, at: datetime) -> tuple[GateDecisio
         safety_check=_core_check(check),
         study_paused=bool(active_pauses(participant.study)),
         participant_stopped=bool(participant_stops(participant)),
-        now=local(at),
+        now=local_time(at),
     )
     withdrawal = ConsentWithdrawal.objects.filter(participant=participant).first()
     if withdrawal is not None:
@@ -151,40 +134,12 @@ def _gate(participant: Participant, arm: str, at: datetime) -> tuple[GateDecisio
     return gate, check
 
 
-def _ladder(
-    steps: tuple[DoseStep, ...], cycles: int, position: LadderPosition | None, doses: list[Administration]
-) -> tuple[LadderRung, ...]:
-    rungs: list[LadderRung] = []
-    completed = position.completed_step_ids if position else frozenset()
-    for step in steps:
-        of_step = tuple(d for d in doses if d.step_id == step.id)
-        is_next = position is not None and position.next_step is not None and position.next_step.id == step.id
-        if step.kind == "escalation":
-            state: RungState = (
-                "done" if step.id in completed else "next" if is_next else "partial" if of_step else "pending"
-            )
-            rungs.append(LadderRung(step, None, state, of_step))
-            continue
-        full = [d for d in of_step if not d.partial]
-        done_cycles = position.maintenance_cycles_done if position else 0
-        for cycle in range(1, cycles + 1):
-            mine = (full[cycle - 1],) if cycle <= len(full) else ()
-            if cycle <= done_cycles:
-                state = "done"
-            elif is_next and position is not None and position.next_cycle == cycle:
-                state = "next"
-            else:
-                state = "pending"
-            rungs.append(LadderRung(step, cycle, state, mine))
-    return tuple(rungs)
-
-
 def dosing_status(actor: Actor, *, participant: Participant, clock: Clock = SYSTEM_CLOCK) -> DosingStatus:
     """The ladder, where the participant stands, and the gate's answer for the next dose now."""
     authorize_any(actor, (Action.GIVE_TREATMENT, Action.VIEW_FORM_DATA), participant.site_id)
     now = clock.now()
     arm = allocation_of(participant).arm
-    plan = dosing_plan(protocol_for(participant))
+    plan = dosing_plan(governing(participant))
     arm_plan = plan.arm(arm)
     gate, check = _gate(participant, arm, now)
     doses = list(Administration.objects.filter(participant=participant).select_related("lot"))
@@ -197,7 +152,7 @@ def dosing_status(actor: Actor, *, participant: Participant, clock: Clock = SYST
         arm=arm,
         receives_product=arm_plan.receives_product,
         background_therapy=arm_plan.background_therapy,
-        ladder=_ladder(steps, cycles, gate.position, doses),
+        ladder=ladder_rungs(steps, cycles, gate.position, doses),
         position=gate.position,
         gate=gate,
         administrations=tuple(doses),
@@ -227,32 +182,30 @@ def record_safety_check(
     `answers` maps every protocol check item id to "normal" or "abnormal" (all items are required; an
     abnormal answer is recorded and the gate then refuses the dose). `vital_signs` are free name -> value text.
     """
-    role = authorize(actor, Action.GIVE_TREATMENT, participant.site_id)
-    now = clock.now()
-    plan = dosing_plan(protocol_for(participant))
-    arm = allocation_of(participant).arm
-    steps = {s.id for s in dose_steps(plan, arm)}
-    problems: list[Problem] = []
-    if not steps:
-        raise Conflict(
-            f"{participant.study_code}'s arm receives no study product: no pre-dose check is needed",
-            (Problem("arm", "no study product"),),
-        )
-    if step_id not in steps:
-        problems.append(Problem("step_id", f"'{step_id}' is not a dose step of this arm"))
-    items = {item.id for item in plan.pre_dose_safety_check}
-    for item in sorted(items - set(answers)):
-        problems.append(Problem(f"answers.{item}", "required: normal or abnormal"))
-    for key, value in answers.items():
-        if key not in items:
-            problems.append(Problem(f"answers.{key}", "not an item of the protocol's safety check"))
-        elif value not in {f.value for f in Finding}:
-            problems.append(Problem(f"answers.{key}", "must be normal or abnormal"))
-    if problems:
-        raise ValidationFailed("The pre-dose safety check cannot be signed", tuple(problems))
-    with transaction.atomic():
-        locked = Participant.objects.select_for_update().get(pk=participant.pk)
-        ensure_not_withdrawn(locked)
+    with use_case(actor, Action.GIVE_TREATMENT, participant=participant, clock=clock) as uow:
+        now = uow.now
+        plan = dosing_plan(governing(participant))
+        arm = allocation_of(participant).arm
+        steps = {s.id for s in dose_steps(plan, arm)}
+        problems: list[Problem] = []
+        if not steps:
+            raise Conflict(
+                f"{participant.study_code}'s arm receives no study product: no pre-dose check is needed",
+                (Problem("arm", "no study product"),),
+            )
+        if step_id not in steps:
+            problems.append(Problem("step_id", f"'{step_id}' is not a dose step of this arm"))
+        items = {item.id for item in plan.pre_dose_safety_check}
+        for item in sorted(items - set(answers)):
+            problems.append(Problem(f"answers.{item}", "required: normal or abnormal"))
+        for key, value in answers.items():
+            if key not in items:
+                problems.append(Problem(f"answers.{key}", "not an item of the protocol's safety check"))
+            elif value not in {f.value for f in Finding}:
+                problems.append(Problem(f"answers.{key}", "must be normal or abnormal"))
+        if problems:
+            raise ValidationFailed("The pre-dose safety check cannot be signed", tuple(problems))
+        locked = uow.locked_participant
         check = SafetyCheck.objects.create(
             participant=locked,
             step_id=step_id,
@@ -262,11 +215,8 @@ def record_safety_check(
             signed_by=actor.username,
             signed_at=now,
         )
-        audit.append(
-            at=now,
-            actor=actor.username,
-            role=role,
-            action="dosing.safety_check",
+        uow.record(
+            "dosing.safety_check",
             object_type="participant",
             object_id=locked.study_code,
             before=None,
@@ -294,6 +244,98 @@ def _refuse(gate: GateDecision, extra: tuple[Problem, ...] = ()) -> Conflict:
     )
 
 
+def _check_dose_times(
+    at: datetime, infusion_started_at: datetime | None, infusion_stopped_at: datetime | None, now: datetime
+) -> None:
+    for where, moment in (
+        ("given_at", at),
+        ("infusion_started_at", infusion_started_at),
+        ("infusion_stopped_at", infusion_stopped_at),
+    ):
+        if moment is not None:
+            not_in_future(moment, now, where)
+    if infusion_started_at and infusion_stopped_at and infusion_stopped_at < infusion_started_at:
+        raise ValidationFailed(
+            "The infusion cannot stop before it started",
+            (Problem("infusion_stopped_at", "before the start"),),
+        )
+
+
+def _gate_for_step(
+    locked: Participant, arm: str, at: datetime, step_id: str
+) -> tuple[GateDecision, SafetyCheck | None]:
+    """The gate at `at`, under the locks; refused unless it allows the dose and `step_id` is its next step."""
+    gate, check = _gate(locked, arm, at)
+    if gate.next_step is not None and gate.next_step.id != step_id:
+        raise _refuse(
+            gate,
+            (Problem("step_id", f"the next dose is {gate.next_step.label.en}, not '{step_id}'"),),
+        )
+    if not gate.allowed:
+        raise _refuse(gate)
+    return gate, check
+
+
+def _store_dose(
+    uow: UnitOfWork,
+    locked: Participant,
+    *,
+    gate: GateDecision,
+    check: SafetyCheck | None,
+    step: DoseStep,
+    lot: ProductLot,
+    amount_given: Decimal,
+    partial: bool,
+    at: datetime,
+    infusion_started_at: datetime | None,
+    infusion_stopped_at: datetime | None,
+    immediate_reaction: str,
+    given_by: str,
+) -> Administration:
+    """Write the allowed dose and its audit entry (inside `record_dose`'s use case)."""
+    actor, now = uow.actor, uow.now
+    is_partial = partial or amount_given < step.amount
+    position = gate.position
+    cycle = position.next_cycle if position is not None and step.kind == "maintenance" else None
+    dose = Administration.objects.create(
+        participant=locked,
+        step_id=step.id,
+        step_kind=step.kind,
+        maintenance_cycle=cycle,
+        planned_amount=step.amount,
+        amount_given=amount_given,
+        unit=step.unit,
+        route=step.route,
+        lot=lot,
+        partial=is_partial,
+        given_at=at,
+        infusion_started_at=infusion_started_at,
+        infusion_stopped_at=infusion_stopped_at,
+        immediate_reaction=immediate_reaction.strip(),
+        safety_check=check,
+        given_by=given_by.strip() or actor.username,
+        recorded_by=actor.username,
+        recorded_at=now,
+    )
+    uow.record(
+        "dosing.administer",
+        object_type="participant",
+        object_id=locked.study_code,
+        before=None,
+        after={
+            "step_id": step.id,
+            "cycle": cycle,
+            "amount_given": str(amount_given),
+            "unit": step.unit,
+            "partial": is_partial,
+            "lot_id": lot.lot_id,
+            "given_at": at.isoformat(),
+            "immediate_reaction": dose.immediate_reaction,
+        },
+    )
+    return dose
+
+
 def record_dose(
     actor: Actor,
     *,
@@ -316,91 +358,36 @@ def record_dose(
     it when not the recording investigator. Refused with the gate's
     reasons (Conflict), an unusable or other-source lot (ValidationFailed), a withdrawn participant (Locked).
     """
-    role = authorize(actor, Action.GIVE_TREATMENT, participant.site_id)
-    now = clock.now()
-    at = given_at or infusion_started_at or now
-    for where, moment in (
-        ("given_at", at),
-        ("infusion_started_at", infusion_started_at),
-        ("infusion_stopped_at", infusion_stopped_at),
-    ):
-        if moment is not None:
-            not_in_future(moment, now, where)
-    if infusion_started_at and infusion_stopped_at and infusion_stopped_at < infusion_started_at:
-        raise ValidationFailed(
-            "The infusion cannot stop before it started",
-            (Problem("infusion_stopped_at", "before the start"),),
-        )
-    with transaction.atomic():
-        locked = Participant.objects.select_for_update().select_related("study").get(pk=participant.pk)
-        Study.objects.select_for_update().get(pk=locked.study_id)
-        ensure_not_withdrawn(locked)
+    with use_case(actor, Action.GIVE_TREATMENT, participant=participant, lock_study=True, clock=clock) as uow:
+        now = uow.now
+        at = given_at or infusion_started_at or now
+        _check_dose_times(at, infusion_started_at, infusion_stopped_at, now)
+        locked = uow.locked_participant
         arm = allocation_of(locked).arm
-        plan = dosing_plan(protocol_for(locked))
-        gate, check = _gate(locked, arm, at)
-        if gate.next_step is not None and gate.next_step.id != step_id:
-            raise _refuse(
-                gate,
-                (Problem("step_id", f"the next dose is {gate.next_step.label.en}, not '{step_id}'"),),
-            )
-        if not gate.allowed:
-            raise _refuse(gate)
+        plan = dosing_plan(governing(locked))
+        gate, check = _gate_for_step(locked, arm, at, step_id)
         step = check_administration(
             plan,
             arm,
             CoreAdministration(
-                step_id=step_id, given_at=local(at), amount_given=amount_given, partial=partial
+                step_id=step_id, given_at=local_time(at), amount_given=amount_given, partial=partial
             ),
         )
-        lot = ProductLot.objects.filter(study_id=locked.study_id, lot_id=lot_id).first()
-        if lot is None:
-            raise NotFound(f"No lot {lot_id} in this study", (Problem("lot_id", "unknown"),))
-        previous = [
-            to_core_lot(lot_row)
-            for lot_row in ProductLot.objects.filter(administrations__participant=locked).distinct()
-        ]
-        check_lot_for_dose(plan, lot=to_core_lot(lot), previous_lots=previous, on_date=local_date(at))
-        is_partial = partial or amount_given < step.amount
-        position = gate.position
-        cycle = position.next_cycle if position is not None and step.kind == "maintenance" else None
-        dose = Administration.objects.create(
-            participant=locked,
-            step_id=step.id,
-            step_kind=step.kind,
-            maintenance_cycle=cycle,
-            planned_amount=step.amount,
-            amount_given=amount_given,
-            unit=step.unit,
-            route=step.route,
+        lot = lot_for_dose(plan, locked, lot_id, at)
+        dose = _store_dose(
+            uow,
+            locked,
+            gate=gate,
+            check=check,
+            step=step,
             lot=lot,
-            partial=is_partial,
-            given_at=at,
+            amount_given=amount_given,
+            partial=partial,
+            at=at,
             infusion_started_at=infusion_started_at,
             infusion_stopped_at=infusion_stopped_at,
-            immediate_reaction=immediate_reaction.strip(),
-            safety_check=check,
-            given_by=given_by.strip() or actor.username,
-            recorded_by=actor.username,
-            recorded_at=now,
-        )
-        audit.append(
-            at=now,
-            actor=actor.username,
-            role=role,
-            action="dosing.administer",
-            object_type="participant",
-            object_id=locked.study_code,
-            before=None,
-            after={
-                "step_id": step.id,
-                "cycle": cycle,
-                "amount_given": str(amount_given),
-                "unit": step.unit,
-                "partial": is_partial,
-                "lot_id": lot.lot_id,
-                "given_at": at.isoformat(),
-                "immediate_reaction": dose.immediate_reaction,
-            },
+            immediate_reaction=immediate_reaction,
+            given_by=given_by,
         )
     return dose
 

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-
-from django.db import transaction
+from datetime import date
 
 from trialdesk.core.expedited import ReportStatus, deadline_status, expedited_clock
 from trialdesk.core.roles import Action
 from trialdesk.errors import AlreadyDone, NotFound, Problem, ValidationFailed
 from trialdesk.protocol.schema import Protocol
-from trialdesk.records import audit
 from trialdesk.records.models import Study
 from trialdesk.records.treatment.models import AdverseEvent, ExpeditedReport
 from trialdesk.services.actors import Actor, authorize
-from trialdesk.services.database_lock import ensure_database_open
-from trialdesk.services.treatment._common import local_date, safety_plan, to_core_event
+from trialdesk.services.clock import local_date, local_today
+from trialdesk.services.treatment._common import safety_plan, to_core_event
+from trialdesk.services.unit_of_work import UnitOfWork, use_case
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 
@@ -35,7 +33,7 @@ class ExpeditedRow:
 
 def row(report: ExpeditedReport, as_of: date | None = None, clock: Clock = SYSTEM_CLOCK) -> ExpeditedRow:
     """The state of one clock on `as_of` (default today); no permission check (callers have one)."""
-    as_of = as_of or local_date(clock.now())
+    as_of = as_of or local_today(clock)
     status = deadline_status(report.initial_due_on, report.sent_on, as_of)
     follow = (
         deadline_status(report.follow_up_due_on, report.follow_up_sent_on, as_of)
@@ -56,7 +54,7 @@ def expedited_reports(
 ) -> list[ExpeditedRow]:
     """Every expedited clock of the study (sites the actor sees), soonest due first."""
     authorize(actor, Action.VIEW_SAFETY)
-    day = as_of or local_date(clock.now())
+    day = as_of or local_today(clock)
     sites = actor.site_ids(Action.VIEW_SAFETY)
     query = ExpeditedReport.objects.filter(event__participant__study=study).select_related(
         "event__participant"
@@ -79,6 +77,18 @@ def get_report(actor: Actor, *, study: Study, report_id: int) -> ExpeditedReport
     return report
 
 
+def _check_sent(report: ExpeditedReport, sent_on: date, follow_up: bool, today: date) -> None:
+    problems: list[Problem] = []
+    if sent_on > today:
+        problems.append(Problem("sent_on", "in the future"))
+    if sent_on < report.first_knowledge_on:
+        problems.append(Problem("sent_on", "before the date of first knowledge"))
+    if follow_up and report.follow_up_due_on is None:
+        problems.append(Problem("follow_up", "this report has no follow-up deadline"))
+    if problems:
+        raise ValidationFailed("The report cannot be marked sent", tuple(problems))
+
+
 def mark_report_sent(
     actor: Actor,
     *,
@@ -90,19 +100,9 @@ def mark_report_sent(
 ) -> ExpeditedReport:
     """Record that the initial report (or, with `follow_up`, the complete follow-up) was sent on `sent_on`."""
     site_id = report.event.participant.site_id
-    role = authorize(actor, Action.SUBMIT_EXPEDITED_REPORT, site_id)
-    now = clock.now()
-    problems: list[Problem] = []
-    if sent_on > local_date(now):
-        problems.append(Problem("sent_on", "in the future"))
-    if sent_on < report.first_knowledge_on:
-        problems.append(Problem("sent_on", "before the date of first knowledge"))
-    if follow_up and report.follow_up_due_on is None:
-        problems.append(Problem("follow_up", "this report has no follow-up deadline"))
-    if problems:
-        raise ValidationFailed("The report cannot be marked sent", tuple(problems))
-    with transaction.atomic():
-        ensure_database_open(report.event.participant.study_id)
+    study = report.event.participant.study
+    with use_case(actor, Action.SUBMIT_EXPEDITED_REPORT, study=study, site_id=site_id, clock=clock) as uow:
+        _check_sent(report, sent_on, follow_up, uow.today)
         locked = (
             ExpeditedReport.objects.select_for_update().select_related("event__participant").get(pk=report.pk)
         )
@@ -120,11 +120,8 @@ def mark_report_sent(
             locked.sent_on, locked.sent_by = sent_on, actor.username
             locked.sent_reference = reference.strip()
         locked.save()
-        audit.append(
-            at=now,
-            actor=actor.username,
-            role=role,
-            action="safety.expedited_sent",
+        uow.record(
+            "safety.expedited_sent",
             object_type="adverse_event",
             object_id=locked.event.code,
             before=None,
@@ -134,11 +131,12 @@ def mark_report_sent(
 
 
 def start_or_upgrade_clock(
-    event: AdverseEvent, protocol: Protocol, actor: Actor, role: str, now: datetime
+    event: AdverseEvent, protocol: Protocol, uow: UnitOfWork
 ) -> ExpeditedReport | None:
     """Called on every save of an adverse event, inside its transaction: start the ICH E2A clock when the event
     first qualifies as a SUSAR (from the reported date of first knowledge, or the follow-up's date), and
     upgrade a 15-day clock when a follow-up makes the event fatal or life-threatening."""
+    now = uow.now
     report = ExpeditedReport.objects.filter(event=event).first()
     if report is None:
         first_knowledge = event.first_knowledge_on if event.current_version == 1 else local_date(now)
@@ -154,28 +152,25 @@ def start_or_upgrade_clock(
                 follow_up_due_on=clock_.follow_up_due_on,
                 created_at=now,
             )
-            audit.append(
-                at=now,
-                actor=actor.username,
-                role=role,
-                action="safety.expedited_clock",
+            uow.record(
+                "safety.expedited_clock",
                 object_type="adverse_event",
                 object_id=event.code,
                 before=None,
                 after={"kind": report.kind, "due_on": report.initial_due_on.isoformat()},
             )
     elif report.kind == "other_serious":
-        report = _upgrade_clock(report, event, protocol, actor, role, now)
+        report = _upgrade_clock(report, event, protocol, uow)
     return report
 
 
 def _upgrade_clock(
-    report: ExpeditedReport, event: AdverseEvent, protocol: Protocol, actor: Actor, role: str, now: datetime
+    report: ExpeditedReport, event: AdverseEvent, protocol: Protocol, uow: UnitOfWork
 ) -> ExpeditedReport:
     """A SUSAR found fatal or life-threatening by a follow-up: the new information is due within 7 days of
     learning it (ICH E2A). Not yet sent: the initial report's due date moves up if that is sooner. Already
     sent: the 7-day deadline applies to the follow-up report."""
-    today = local_date(now)
+    today = uow.today
     upgraded = expedited_clock(to_core_event(event), safety_plan(protocol), first_knowledge_on=today)
     if upgraded is None or upgraded.kind != "fatal_or_life_threatening":
         return report
@@ -191,11 +186,8 @@ def _upgrade_clock(
     else:
         report.follow_up_due_on = upgraded.initial_due_on
     report.save(update_fields=["kind", "initial_due_on", "follow_up_due_on"])
-    audit.append(
-        at=now,
-        actor=actor.username,
-        role=role,
-        action="safety.expedited_clock_upgraded",
+    uow.record(
+        "safety.expedited_clock_upgraded",
         object_type="adverse_event",
         object_id=event.code,
         before=before,

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from trialdesk.core.lots import ProductLot as CoreLot
-from trialdesk.core.lots import check_lot_usable
+from trialdesk.core.lots import check_lot_for_dose, check_lot_usable
 from trialdesk.core.roles import Action
 from trialdesk.errors import AlreadyDone, NotFound, Problem, ValidationFailed
-from trialdesk.records import audit
-from trialdesk.records.models import Study
+from trialdesk.protocol.treatment import DosingPlan
+from trialdesk.records.models import Participant, Study
 from trialdesk.records.treatment.models import ProductLot
-from trialdesk.services.actors import Actor, authorize
-from trialdesk.services.database_lock import ensure_database_open
-from trialdesk.services.treatment._common import authorize_any, local_date
+from trialdesk.services.actors import Actor
+from trialdesk.services.clock import local_date, local_today
+from trialdesk.services.treatment._common import authorize_any
+from trialdesk.services.unit_of_work import use_case
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 
@@ -42,6 +43,20 @@ class LotRow:
     doses_given: int
 
 
+def _check_lot(lot_id: str, source_id: str, amount_per_unit: Decimal, amount_unit: str) -> None:
+    problems: list[Problem] = []
+    if not lot_id.strip():
+        problems.append(Problem("lot_id", "required"))
+    if not source_id.strip():
+        problems.append(Problem("source_id", "required (donor/placenta id)"))
+    if amount_per_unit <= 0:
+        problems.append(Problem("amount_per_unit", "must be more than 0"))
+    if not amount_unit.strip():
+        problems.append(Problem("amount_unit", "required (e.g. particles)"))
+    if problems:
+        raise ValidationFailed("The lot cannot be registered", tuple(problems))
+
+
 def register_lot(
     actor: Actor,
     *,
@@ -55,22 +70,9 @@ def register_lot(
     clock: Clock = SYSTEM_CLOCK,
 ) -> ProductLot:
     """Register a lot (not yet QC-released). Refuses a duplicate lot id, an empty source or amount <= 0."""
-    role = authorize(actor, Action.MANAGE_LOTS)
-    now = clock.now()
-    problems: list[Problem] = []
-    if not lot_id.strip():
-        problems.append(Problem("lot_id", "required"))
-    if not source_id.strip():
-        problems.append(Problem("source_id", "required (donor/placenta id)"))
-    if amount_per_unit <= 0:
-        problems.append(Problem("amount_per_unit", "must be more than 0"))
-    if not amount_unit.strip():
-        problems.append(Problem("amount_unit", "required (e.g. particles)"))
-    if problems:
-        raise ValidationFailed("The lot cannot be registered", tuple(problems))
     try:
-        with transaction.atomic():
-            ensure_database_open(study.pk)
+        with use_case(actor, Action.MANAGE_LOTS, study=study, clock=clock) as uow:
+            _check_lot(lot_id, source_id, amount_per_unit, amount_unit)
             lot = ProductLot.objects.create(
                 study=study,
                 lot_id=lot_id.strip(),
@@ -80,13 +82,10 @@ def register_lot(
                 expiry_date=expiry_date,
                 note=note.strip(),
                 registered_by=actor.username,
-                registered_at=now,
+                registered_at=uow.now,
             )
-            audit.append(
-                at=now,
-                actor=actor.username,
-                role=role,
-                action="lot.register",
+            uow.record(
+                "lot.register",
                 object_type="product_lot",
                 object_id=lot.lot_id,
                 before=None,
@@ -108,14 +107,11 @@ def release_lot(
     actor: Actor, *, lot: ProductLot, released_on: date, clock: Clock = SYSTEM_CLOCK
 ) -> ProductLot:
     """Record the quality-control release of a lot (date, who). A release is final."""
-    role = authorize(actor, Action.MANAGE_LOTS)
-    now = clock.now()
-    if released_on > local_date(now):
-        raise ValidationFailed(
-            "The release date cannot be in the future", (Problem("released_on", "in the future"),)
-        )
-    with transaction.atomic():
-        ensure_database_open(lot.study_id)
+    with use_case(actor, Action.MANAGE_LOTS, study=lot.study, clock=clock) as uow:
+        if released_on > uow.today:
+            raise ValidationFailed(
+                "The release date cannot be in the future", (Problem("released_on", "in the future"),)
+            )
         locked = ProductLot.objects.select_for_update().get(pk=lot.pk)
         if locked.qc_released:
             raise AlreadyDone(f"Lot {locked.lot_id} was already released on {locked.qc_released_on}")
@@ -123,11 +119,8 @@ def release_lot(
         locked.qc_released_on = released_on
         locked.qc_released_by = actor.username
         locked.save(update_fields=["qc_released", "qc_released_on", "qc_released_by"])
-        audit.append(
-            at=now,
-            actor=actor.username,
-            role=role,
-            action="lot.release",
+        uow.record(
+            "lot.release",
             object_type="product_lot",
             object_id=locked.lot_id,
             before={"qc_released": False},
@@ -149,7 +142,7 @@ def list_lots(
 ) -> list[LotRow]:
     """Every lot of the study with whether it may be used on `as_of` (default: today), soonest expiry first."""
     authorize_any(actor, (Action.MANAGE_LOTS, Action.GIVE_TREATMENT, Action.VIEW_SAFETY))
-    day = as_of or local_date(clock.now())
+    day = as_of or local_today(clock)
     rows: list[LotRow] = []
     for lot in ProductLot.objects.filter(study=study).order_by("expiry_date", "lot_id"):
         try:
@@ -166,3 +159,16 @@ def usable_lots(
 ) -> list[ProductLot]:
     """The lots that may be used on `as_of` (for the administration form's choice)."""
     return [row.lot for row in list_lots(actor, study=study, as_of=as_of, clock=clock) if row.usable]
+
+
+def lot_for_dose(plan: DosingPlan, participant: Participant, lot_id: str, at: datetime) -> ProductLot:
+    """The study's lot `lot_id` for a dose on `at`: usable that day and of the participant's one source."""
+    lot = ProductLot.objects.filter(study_id=participant.study_id, lot_id=lot_id).first()
+    if lot is None:
+        raise NotFound(f"No lot {lot_id} in this study", (Problem("lot_id", "unknown"),))
+    previous = [
+        to_core_lot(lot_row)
+        for lot_row in ProductLot.objects.filter(administrations__participant=participant).distinct()
+    ]
+    check_lot_for_dose(plan, lot=to_core_lot(lot), previous_lots=previous, on_date=local_date(at))
+    return lot

@@ -5,18 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
 from django.db.models import Q
 
 from trialdesk.core.roles import Action
 from trialdesk.errors import NotFound, Problem, ValidationFailed
-from trialdesk.records import audit
 from trialdesk.records.models import Study
 from trialdesk.records.treatment.models import AdverseEvent, ParticipantStop, PauseDecision, StudyPause
 from trialdesk.services.actors import Actor, authorize
-from trialdesk.services.database_lock import ensure_database_open
-from trialdesk.services.treatment._common import local_date
+from trialdesk.services.clock import local_today
 from trialdesk.services.treatment.expedited import ExpeditedRow, expedited_reports
+from trialdesk.services.unit_of_work import use_case
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 
@@ -39,7 +37,7 @@ def safety_dashboard(
     """Open AEs, SAEs, pauses, participant stops and expedited reports. Events of the actor's sites only;
     pauses are study-wide and always shown."""
     authorize(actor, Action.VIEW_SAFETY)
-    day = as_of or local_date(clock.now())
+    day = as_of or local_today(clock)
     sites = actor.site_ids(Action.VIEW_SAFETY)
     events = AdverseEvent.objects.filter(participant__study=study).select_related("participant")
     stops = ParticipantStop.objects.filter(participant__study=study).select_related("participant", "event")
@@ -78,16 +76,13 @@ def decide_pause(
 ) -> PauseDecision:
     """The ethics/safety committee records its decision: `lift` resumes dosing (if no other pause is in force);
     otherwise the pause is kept ('upheld') and may be lifted by a later decision. A lifted pause is final."""
-    role = authorize(actor, Action.DECIDE_STUDY_PAUSE)
-    now = clock.now()
-    text = decision.strip()
-    if not text:
-        raise ValidationFailed(
-            "The committee's decision text is required", (Problem("decision", "required"),)
-        )
-    with transaction.atomic():
-        ensure_database_open(pause.study_id)
-        Study.objects.select_for_update().get(pk=pause.study_id)
+    with use_case(actor, Action.DECIDE_STUDY_PAUSE, study=pause.study, lock_study=True, clock=clock) as uow:
+        now = uow.now
+        text = decision.strip()
+        if not text:
+            raise ValidationFailed(
+                "The committee's decision text is required", (Problem("decision", "required"),)
+            )
         locked = StudyPause.objects.select_for_update().get(pk=pause.pk)
         if locked.state == "lifted":
             raise ValidationFailed("This pause was already lifted", (Problem("pause", "already lifted"),))
@@ -97,11 +92,8 @@ def decide_pause(
         recorded = PauseDecision.objects.create(
             pause=locked, decision=text, lift=lift, decided_by=actor.username, decided_at=now
         )
-        audit.append(
-            at=now,
-            actor=actor.username,
-            role=role,
-            action="safety.pause_decision",
+        uow.record(
+            "safety.pause_decision",
             object_type="study_pause",
             object_id=str(locked.pk),
             before={"state": before},

@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
-
 from trialdesk.core.roles import Action
 from trialdesk.core.schedule import (
     DeviationSuggestion,
@@ -20,20 +18,18 @@ from trialdesk.core.schedule import (
 )
 from trialdesk.core.schedule import RecordedVisit as CoreRecordedVisit
 from trialdesk.errors import AlreadyDone, NotFound, Problem, ValidationFailed
-from trialdesk.records import audit
 from trialdesk.records.models import Allocation, Participant, Site
 from trialdesk.records.treatment.models import Administration, ProtocolDeviation, RecordedVisit
-from trialdesk.services.actors import Actor, authorize
-from trialdesk.services.consent import ensure_not_withdrawn
-from trialdesk.services.database_lock import ensure_database_open
+from trialdesk.services.actors import Actor
+from trialdesk.services.clock import local_date, local_today
 from trialdesk.services.treatment._common import (
     allocation_of,
     authorize_any,
-    local_date,
-    protocol_for,
+    governing,
     require_text,
     visit_schedule,
 )
+from trialdesk.services.unit_of_work import UnitOfWork, use_case
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 DEVIATION_CATEGORIES = tuple(value for value, _ in ProtocolDeviation.CATEGORIES)
@@ -81,7 +77,7 @@ def _core_recorded(participant: Participant) -> list[CoreRecordedVisit]:
 
 
 def _build(participant: Participant, allocation: Allocation, as_of: date) -> VisitCalendar:
-    schedule = visit_schedule(protocol_for(participant))
+    schedule = visit_schedule(governing(participant))
     randomized_on = local_date(allocation.allocated_at)
     injections = [
         Injection(a.step_id, local_date(a.given_at))
@@ -120,7 +116,7 @@ def calendar(
 ) -> VisitCalendar:
     """Every visit occurrence of the participant's arm with its window and status (as of today by default)."""
     authorize_any(actor, (Action.RECORD_VISIT, Action.VIEW_FORM_DATA), participant.site_id)
-    return _build(participant, allocation_of(participant), as_of or local_date(clock.now()))
+    return _build(participant, allocation_of(participant), as_of or local_today(clock))
 
 
 def overdue_list(
@@ -128,7 +124,7 @@ def overdue_list(
 ) -> list[OverdueRow]:
     """Visits of the site's randomized, not withdrawn participants whose window closed with nothing recorded."""
     authorize_any(actor, (Action.RECORD_VISIT, Action.VIEW_FORM_DATA), site.pk)
-    day = as_of or local_date(clock.now())
+    day = as_of or local_today(clock)
     rows: list[OverdueRow] = []
     allocations = Allocation.objects.filter(participant__site=site, participant__withdrawal__isnull=True)
     for allocation in allocations.select_related("participant__site", "participant__study"):
@@ -161,8 +157,7 @@ def _occurrence(participant: Participant, visit_id: str, occurrence: int, as_of:
 
 
 def _deviation(
-    actor: Actor,
-    role: str,
+    uow: UnitOfWork,
     *,
     participant: Participant,
     category: str,
@@ -170,7 +165,6 @@ def _deviation(
     occurred_on: date,
     visit: RecordedVisit | None,
     automatic: bool,
-    now: object,
 ) -> ProtocolDeviation:
     deviation = ProtocolDeviation.objects.create(
         participant=participant,
@@ -179,14 +173,11 @@ def _deviation(
         occurred_on=occurred_on,
         visit=visit,
         automatic=automatic,
-        recorded_by=actor.username,
-        recorded_at=now,
+        recorded_by=uow.actor.username,
+        recorded_at=uow.now,
     )
-    audit.append(
-        at=now,  # type: ignore[arg-type]
-        actor=actor.username,
-        role=role,
-        action="deviation.record",
+    uow.record(
+        "deviation.record",
         object_type="participant",
         object_id=participant.study_code,
         before=None,
@@ -211,16 +202,13 @@ def record_visit(
     clock: Clock = SYSTEM_CLOCK,
 ) -> VisitResult:
     """Record a visit as done. Outside its window, a `visit_out_of_window` deviation is recorded with it."""
-    role = authorize(actor, Action.RECORD_VISIT, participant.site_id)
-    now = clock.now()
-    today = local_date(now)
-    if done_on > today:
-        raise ValidationFailed(
-            "A visit cannot be recorded in the future", (Problem("done_on", "in the future"),)
-        )
-    with transaction.atomic():
-        locked = Participant.objects.select_for_update().get(pk=participant.pk)
-        ensure_not_withdrawn(locked)
+    with use_case(actor, Action.RECORD_VISIT, participant=participant, clock=clock) as uow:
+        now, today = uow.now, uow.today
+        if done_on > today:
+            raise ValidationFailed(
+                "A visit cannot be recorded in the future", (Problem("done_on", "in the future"),)
+            )
+        locked = uow.locked_participant
         slot = _occurrence(locked, visit_id, occurrence, today)
         if done_on < local_date(allocation_of(locked).allocated_at):
             raise ValidationFailed(
@@ -236,11 +224,8 @@ def record_visit(
             recorded_by=actor.username,
             recorded_at=now,
         )
-        audit.append(
-            at=now,
-            actor=actor.username,
-            role=role,
-            action="visit.record",
+        uow.record(
+            "visit.record",
             object_type="participant",
             object_id=locked.study_code,
             before=None,
@@ -253,8 +238,7 @@ def record_visit(
             )
             word = f"{-outside} day(s) early" if outside < 0 else f"{outside} day(s) late"
             deviation = _deviation(
-                actor,
-                role,
+                uow,
                 participant=locked,
                 category="visit_out_of_window",
                 reason=f"{slot.label.en} #{occurrence} done on {done_on.isoformat()}, {word} (window "
@@ -262,7 +246,6 @@ def record_visit(
                 occurred_on=done_on,
                 visit=visit,
                 automatic=True,
-                now=now,
             )
     return VisitResult(visit, deviation)
 
@@ -277,13 +260,10 @@ def record_missed_visit(
     clock: Clock = SYSTEM_CLOCK,
 ) -> VisitResult:
     """Record that a visit did not happen (with the reason); a `missed_visit` deviation is recorded with it."""
-    role = authorize(actor, Action.RECORD_VISIT, participant.site_id)
-    why = require_text(reason, "reason", "The reason the visit was missed")
-    now = clock.now()
-    today = local_date(now)
-    with transaction.atomic():
-        locked = Participant.objects.select_for_update().get(pk=participant.pk)
-        ensure_not_withdrawn(locked)
+    with use_case(actor, Action.RECORD_VISIT, participant=participant, clock=clock) as uow:
+        why = require_text(reason, "reason", "The reason the visit was missed")
+        now, today = uow.now, uow.today
+        locked = uow.locked_participant
         slot = _occurrence(locked, visit_id, occurrence, today)
         visit = RecordedVisit.objects.create(
             participant=locked,
@@ -296,11 +276,8 @@ def record_missed_visit(
             recorded_by=actor.username,
             recorded_at=now,
         )
-        audit.append(
-            at=now,
-            actor=actor.username,
-            role=role,
-            action="visit.missed",
+        uow.record(
+            "visit.missed",
             object_type="participant",
             object_id=locked.study_code,
             before=None,
@@ -308,15 +285,13 @@ def record_missed_visit(
             reason=why,
         )
         deviation = _deviation(
-            actor,
-            role,
+            uow,
             participant=locked,
             category="missed_visit",
             reason=f"{slot.label.en} #{occurrence} missed: {why}",
             occurred_on=min(slot.latest, today),
             visit=visit,
             automatic=True,
-            now=now,
         )
     return VisitResult(visit, deviation)
 
@@ -333,20 +308,19 @@ def record_deviation(
     clock: Clock = SYSTEM_CLOCK,
 ) -> ProtocolDeviation:
     """Record a protocol deviation by hand (site staff or monitor); optionally linked to a recorded visit."""
-    role = authorize(actor, Action.RECORD_DEVIATION, participant.site_id)
-    now = clock.now()
-    problems: list[Problem] = []
-    if category not in DEVIATION_CATEGORIES:
-        problems.append(Problem("category", f"must be one of {', '.join(DEVIATION_CATEGORIES)}"))
-    if not reason.strip():
-        problems.append(Problem("reason", "required"))
-    if occurred_on > local_date(now):
-        problems.append(Problem("occurred_on", "in the future"))
-    if problems:
-        raise ValidationFailed("The deviation cannot be recorded", tuple(problems))
-    with transaction.atomic():
-        ensure_database_open(participant.study_id)
-        locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    with use_case(
+        actor, Action.RECORD_DEVIATION, participant=participant, allow_withdrawn=True, clock=clock
+    ) as uow:
+        problems: list[Problem] = []
+        if category not in DEVIATION_CATEGORIES:
+            problems.append(Problem("category", f"must be one of {', '.join(DEVIATION_CATEGORIES)}"))
+        if not reason.strip():
+            problems.append(Problem("reason", "required"))
+        if occurred_on > uow.today:
+            problems.append(Problem("occurred_on", "in the future"))
+        if problems:
+            raise ValidationFailed("The deviation cannot be recorded", tuple(problems))
+        locked = uow.locked_participant
         visit = None
         if visit_id is not None:
             visit = RecordedVisit.objects.filter(
@@ -358,15 +332,13 @@ def record_deviation(
                     (Problem("visit_id", "not recorded"),),
                 )
         return _deviation(
-            actor,
-            role,
+            uow,
             participant=locked,
             category=category,
             reason=reason.strip(),
             occurred_on=occurred_on,
             visit=visit,
             automatic=False,
-            now=now,
         )
 
 

@@ -15,43 +15,45 @@ from trialdesk.services.actors import Actor
 from trialdesk.services.participants import get_participant
 from trialdesk.services.treatment import adverse_events, dosing, expedited, lots, safety, visits
 from trialdesk.web.auth import request_actor
-from trialdesk.web.treatment.schemas import (
+from trialdesk.web.treatment.schemas.adverse_events import (
     AdverseEventIn,
     AdverseEventOut,
     AdverseEventPatch,
     AdverseEventSavedOut,
-    CalendarOut,
-    DashboardOut,
-    DeviationIn,
-    DeviationOut,
+    GradeSuggestionIn,
+    GradeSuggestionOut,
+    event_out,
+    suggestion_out,
+)
+from trialdesk.web.treatment.schemas.dosing import (
     DoseIn,
     DoseOut,
     DosingStatusOut,
-    ExpeditedOut,
-    GradeSuggestionIn,
-    GradeSuggestionOut,
-    LotIn,
-    LotOut,
-    LotReleaseIn,
-    MissedVisitIn,
-    OverdueOut,
-    PauseDecisionIn,
-    PauseOut,
     SafetyCheckIn,
     SafetyCheckOut,
+    dose_out,
+    dosing_out,
+)
+from trialdesk.web.treatment.schemas.expedited import ExpeditedOut, expedited_out
+from trialdesk.web.treatment.schemas.lots import LotIn, LotOut, LotReleaseIn, lot_out
+from trialdesk.web.treatment.schemas.safety import (
+    DashboardOut,
+    PauseDecisionIn,
+    PauseOut,
     SentIn,
     StopOut,
+    pause_out,
+)
+from trialdesk.web.treatment.schemas.visits import (
+    CalendarOut,
+    DeviationIn,
+    DeviationOut,
+    MissedVisitIn,
+    OverdueOut,
     VisitIn,
     VisitOut,
     calendar_row_out,
     deviation_out,
-    dose_out,
-    dosing_out,
-    event_out,
-    expedited_out,
-    lot_out,
-    pause_out,
-    suggestion_out,
 )
 
 router = Router(tags=["treatment"])
@@ -77,7 +79,7 @@ def _lot_row(actor: Actor, lot_id: str, request: HttpRequest) -> LotOut:
 
 
 @router.post("/lots", response={201: LotOut})
-def lot_register(request: HttpRequest, body: LotIn) -> Status:
+def lot_register(request: HttpRequest, body: LotIn) -> Status[LotOut]:
     actor, study = request_actor(request)
     lot = lots.register_lot(actor, study=study, **body.dict())
     return Status(201, _lot_row(actor, lot.lot_id, request))
@@ -101,21 +103,14 @@ def dosing_status(request: HttpRequest, code: str) -> DosingStatusOut:
 
 
 @router.post("/participants/{code}/safety-checks", response={201: SafetyCheckOut})
-def safety_check(request: HttpRequest, code: str, body: SafetyCheckIn) -> Status:
+def safety_check(request: HttpRequest, code: str, body: SafetyCheckIn) -> Status[SafetyCheckOut]:
     actor, participant = _participant(request, code)
     check = dosing.record_safety_check(actor, participant=participant, **body.dict())
-    out = SafetyCheckOut(
-        id=check.pk,
-        step_id=check.step_id,
-        answers=check.answers,
-        signed_by=check.signed_by,
-        signed_at=check.signed_at,
-    )
-    return Status(201, out)
+    return Status(201, SafetyCheckOut.from_orm(check))
 
 
 @router.post("/participants/{code}/doses", response={201: DoseOut})
-def dose(request: HttpRequest, code: str, body: DoseIn) -> Status:
+def dose(request: HttpRequest, code: str, body: DoseIn) -> Status[DoseOut]:
     actor, participant = _participant(request, code)
     return Status(201, dose_out(dosing.record_dose(actor, participant=participant, **body.dict())))
 
@@ -171,13 +166,13 @@ def _visit_out(result: visits.VisitResult) -> VisitOut:
 
 
 @router.post("/participants/{code}/visits", response={201: VisitOut})
-def visit(request: HttpRequest, code: str, body: VisitIn) -> Status:
+def visit(request: HttpRequest, code: str, body: VisitIn) -> Status[VisitOut]:
     actor, participant = _participant(request, code)
     return Status(201, _visit_out(visits.record_visit(actor, participant=participant, **body.dict())))
 
 
 @router.post("/participants/{code}/missed-visits", response={201: VisitOut})
-def missed_visit(request: HttpRequest, code: str, body: MissedVisitIn) -> Status:
+def missed_visit(request: HttpRequest, code: str, body: MissedVisitIn) -> Status[VisitOut]:
     actor, participant = _participant(request, code)
     return Status(201, _visit_out(visits.record_missed_visit(actor, participant=participant, **body.dict())))
 
@@ -189,7 +184,7 @@ def deviation_list(request: HttpRequest, code: str) -> list[DeviationOut]:
 
 
 @router.post("/participants/{code}/deviations", response={201: DeviationOut})
-def deviation(request: HttpRequest, code: str, body: DeviationIn) -> Status:
+def deviation(request: HttpRequest, code: str, body: DeviationIn) -> Status[DeviationOut]:
     actor, participant = _participant(request, code)
     return Status(201, deviation_out(visits.record_deviation(actor, participant=participant, **body.dict())))
 
@@ -214,7 +209,7 @@ def event_list(request: HttpRequest, code: str) -> list[AdverseEventOut]:
 
 
 @router.post("/participants/{code}/adverse-events", response={201: AdverseEventSavedOut})
-def event_report(request: HttpRequest, code: str, body: AdverseEventIn) -> Status:
+def event_report(request: HttpRequest, code: str, body: AdverseEventIn) -> Status[AdverseEventSavedOut]:
     actor, participant = _participant(request, code)
     values = body.dict()
     known = values.pop("first_knowledge_on")
@@ -277,16 +272,7 @@ def dashboard(request: HttpRequest) -> DashboardOut:
         study_paused=board.study_paused,
         active_pauses=[pause_out(p) for p in board.active_pauses],
         lifted_pauses=[pause_out(p) for p in board.lifted_pauses],
-        stops=[
-            StopOut(
-                participant=s.participant.study_code,
-                rule_id=s.rule_id,
-                event=s.event.code,
-                message=s.message,
-                stopped_at=s.stopped_at,
-            )
-            for s in board.stops
-        ],
+        stops=[StopOut.from_orm(s) for s in board.stops],
         open_events=[event_out(e) for e in board.open_events],
         serious_events=[event_out(e) for e in board.serious_events],
         expedited=[expedited_out(r) for r in board.expedited],

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from trialdesk.core.adverse_events import ActionTaken, Expectedness, Outcome, SeriousnessCriterion
@@ -37,7 +38,7 @@ ACTION_LABELS = {
     ActionTaken.PRODUCT_WITHDRAWN: _("Study product withdrawn"),
     ActionTaken.NOT_APPLICABLE: _("Not applicable"),
 }
-OUTCOME_LABELS = {
+OUTCOME_LABELS: dict[str, str | Promise] = {  # keyed by Outcome (a str) so a stored value finds its label
     Outcome.RECOVERED: _("Recovered/resolved"),
     Outcome.RECOVERING: _("Recovering/resolving"),
     Outcome.NOT_RECOVERED: _("Not recovered/not resolved"),

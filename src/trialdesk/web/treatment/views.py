@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from trialdesk.core.dosing import DoseStep
 from trialdesk.core.roles import Action
 from trialdesk.errors import TrialdeskError
+from trialdesk.records.treatment.models import ProductLot
 from trialdesk.services.treatment.dosing import DosingStatus, dosing_status, record_dose, record_safety_check
 from trialdesk.services.treatment.lots import usable_lots
 from trialdesk.web.treatment.forms import ROUTE_CHOICES, AdministrationForm, SafetyCheckForm
@@ -131,6 +133,31 @@ def _doses(status: DosingStatus, labels: dict[str, str]) -> list[dict[str, Any]]
     ]
 
 
+def _check_form(status: DosingStatus) -> SafetyCheckForm:
+    """The empty pre-dose check, for the gate's next step."""
+    next_step = status.gate.next_step
+    return SafetyCheckForm(
+        initial={"step_id": next_step.id if next_step else ""},
+        items=status.safety_check_items,
+        language=language(),
+    )
+
+
+def _dose_form(status: DosingStatus, steps: list[DoseStep], lots: list[ProductLot]) -> AdministrationForm:
+    """The empty dose form: the gate's next step and its amount, and the lot when only one is usable."""
+    next_step = status.gate.next_step
+    # The dose time defaults to "now" at submission: a minute-rounded time shown in the form would fall
+    # before a safety check signed a few seconds earlier and the gate would not see that check.
+    initial: dict[str, Any] = {}
+    if next_step is not None:
+        initial |= {"step_id": next_step.id, "amount_given": next_step.amount}
+    if len(lots) == 1:
+        initial["lot_id"] = lots[0].lot_id
+    return AdministrationForm(
+        initial=initial, steps=steps, lot_ids=[lot.lot_id for lot in lots], language=language()
+    )
+
+
 def _page(
     request: HttpRequest,
     ctx: ParticipantContext,
@@ -148,24 +175,10 @@ def _page(
     next_step = status.gate.next_step
     may_give = ctx.may(Action.GIVE_TREATMENT) and status.receives_product
     lots = usable_lots(ctx.actor, study=ctx.study) if may_give else []
-    lang = language()
     if check_form is None:
-        check_form = SafetyCheckForm(
-            initial={"step_id": next_step.id if next_step else ""},
-            items=status.safety_check_items,
-            language=lang,
-        )
+        check_form = _check_form(status)
     if dose_form is None:
-        # The dose time defaults to "now" at submission: a minute-rounded time shown in the form would fall
-        # before a safety check signed a few seconds earlier and the gate would not see that check.
-        initial: dict[str, Any] = {}
-        if next_step is not None:
-            initial |= {"step_id": next_step.id, "amount_given": next_step.amount}
-        if len(lots) == 1:
-            initial["lot_id"] = lots[0].lot_id
-        dose_form = AdministrationForm(
-            initial=initial, steps=steps, lot_ids=[lot.lot_id for lot in lots], language=lang
-        )
+        dose_form = _dose_form(status, steps, lots)
     context = ctx.page(
         status=status,
         receives_product=status.receives_product,

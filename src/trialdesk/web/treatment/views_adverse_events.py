@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trialdesk.core.ctcae import GENERAL_GRADES, find_term, grades_for
@@ -22,6 +21,7 @@ from trialdesk.core.roles import Action
 from trialdesk.errors import TrialdeskError
 from trialdesk.protocol.treatment import SafetyPlan
 from trialdesk.records.treatment.models import AdverseEvent
+from trialdesk.services.clock import local_time, local_today
 from trialdesk.services.treatment.adverse_events import (
     AdverseEventInput,
     event_versions,
@@ -75,7 +75,7 @@ def grade_rows(term: str | None) -> list[dict[str, Any]]:
 
 def _initial(event: AdverseEvent) -> dict[str, Any]:
     known = find_term(event.term)
-    local = timezone.localtime
+    local = local_time
     return {
         "term": known.id if known is not None else OTHER_TERM,
         "other_term": "" if known is not None else event.term,
@@ -137,7 +137,7 @@ def _page(
     safety = _scale(ctx)
     editing = _editing(request, ctx)
     if form is None:
-        initial = _initial(editing) if editing is not None else {"first_knowledge_on": timezone.localdate()}
+        initial = _initial(editing) if editing is not None else {"first_knowledge_on": local_today()}
         form = AdverseEventForm(initial=initial, scale=safety.relatedness_scale, language=language())
     term = form["term"].value() or next(iter(form.fields["term"].choices))[0]  # type: ignore[attr-defined]
     grade = form["grade"].value()

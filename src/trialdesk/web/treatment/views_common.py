@@ -14,7 +14,7 @@ from trialdesk.protocol.schema import Protocol
 from trialdesk.records.models import Participant, Study
 from trialdesk.services.actors import Actor
 from trialdesk.services.participants import get_participant
-from trialdesk.services.studies import protocol_of
+from trialdesk.services.versions import Purpose, governing_protocol
 from trialdesk.web.auth import request_actor
 from trialdesk.web.errors import http_status
 
@@ -52,7 +52,7 @@ def participant_context(request: HttpRequest, code: str) -> ParticipantContext:
     """The signed-in actor and a participant visible to them (NotFound otherwise), with their arm."""
     actor, study = request_actor(request)
     participant = get_participant(actor, study_id=study.pk, study_code=code)
-    protocol = protocol_of(participant.protocol_version)
+    protocol = governing_protocol(study=participant.study, participant=participant, purpose=Purpose.TREATMENT)
     allocation = getattr(participant, "allocation", None)
     arm_id = allocation.arm if allocation is not None else None
     arm_label = ""

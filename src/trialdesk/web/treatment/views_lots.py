@@ -8,14 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from trialdesk.core.roles import Action
 from trialdesk.errors import TrialdeskError
-from trialdesk.services.studies import protocol_of
+from trialdesk.services.clock import local_today
 from trialdesk.services.treatment.lots import get_lot, list_lots, register_lot, release_lot
+from trialdesk.services.versions import Purpose, governing_protocol
 from trialdesk.web.auth import request_actor
 from trialdesk.web.treatment.forms import LotForm, ReleaseLotForm
 from trialdesk.web.treatment.views_common import error_status, text
@@ -25,7 +25,7 @@ from trialdesk.web.views import domain_errors
 def _page(request: HttpRequest, form: LotForm, error: TrialdeskError | None = None) -> HttpResponse:
     actor, study = request_actor(request)
     rows = list_lots(actor, study=study)
-    protocol = protocol_of(study.current_protocol())
+    protocol = governing_protocol(study=study, purpose=Purpose.TREATMENT)
     product = protocol.dosing.product if protocol.dosing is not None else None
     context: dict[str, Any] = {
         "lots": [
@@ -44,7 +44,7 @@ def _page(request: HttpRequest, form: LotForm, error: TrialdeskError | None = No
         "product_name": text(product.name) if product else "",
         "unit_definition": text(product.unit_definition) if product else "",
         "single_source": bool(product and product.single_source_required),
-        "today": timezone.localdate(),
+        "today": local_today(),
     }
     status = 400 if form.errors else error_status(error)
     return render(request, "trialdesk/treatment/lots.html", context, status=status)

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,9 +17,10 @@ from trialdesk.core.roles import Action
 from trialdesk.errors import Problem, TrialdeskError, ValidationFailed
 from trialdesk.protocol.treatment import SafetyPlan
 from trialdesk.records.treatment.models import AdverseEvent
-from trialdesk.services.studies import protocol_of
+from trialdesk.services.clock import local_today
 from trialdesk.services.treatment.expedited import get_report, mark_report_sent
 from trialdesk.services.treatment.safety import decide_pause, get_pause, safety_dashboard
+from trialdesk.services.versions import Purpose, governing_protocol
 from trialdesk.web.auth import request_actor
 from trialdesk.web.treatment.forms import MarkSentForm, PauseDecisionForm
 from trialdesk.web.treatment.views_common import error_status, text
@@ -61,7 +61,7 @@ def _form_error(form: Any) -> ValidationFailed:
 def _page(request: HttpRequest, error: TrialdeskError | None = None) -> HttpResponse:
     actor, study = request_actor(request)
     board = safety_dashboard(actor, study=study)
-    safety_plan = protocol_of(study.current_protocol()).safety or SafetyPlan()
+    safety_plan = governing_protocol(study=study, purpose=Purpose.TREATMENT).safety or SafetyPlan()
     levels = {level.id: text(level.label) for level in safety_plan.relatedness_scale}
     reports = [
         {
@@ -108,7 +108,7 @@ def _page(request: HttpRequest, error: TrialdeskError | None = None) -> HttpResp
         "overdue_count": len(board.overdue_reports),
         "may_decide": actor.may(Action.DECIDE_STUDY_PAUSE),
         "decision_form": PauseDecisionForm(),
-        "today": timezone.localdate(),
+        "today": local_today(),
         "safety_error": error,
     }
     return render(request, "trialdesk/treatment/safety.html", context, status=error_status(error))

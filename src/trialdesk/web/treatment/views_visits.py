@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from trialdesk.core.roles import Action
 from trialdesk.errors import NotFound, PermissionDenied, Problem, TrialdeskError, ValidationFailed
 from trialdesk.records.models import Site
+from trialdesk.services.clock import local_today
 from trialdesk.services.treatment.visits import (
     calendar,
     list_deviations,
@@ -106,9 +106,9 @@ def _page(request: HttpRequest, ctx: ParticipantContext, error: TrialdeskError |
         deviations=deviations,
         may_record=ctx.may(Action.RECORD_VISIT),
         may_deviate=ctx.may(Action.RECORD_DEVIATION),
-        deviation_form=DeviationForm(initial={"occurred_on": timezone.localdate()}),
+        deviation_form=DeviationForm(initial={"occurred_on": local_today()}),
         visit_error=error,
-        today=timezone.localdate(),
+        today=local_today(),
     )
     return render(request, "trialdesk/treatment/visits.html", context, status=error_status(error))
 
