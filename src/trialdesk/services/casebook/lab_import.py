@@ -27,22 +27,22 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-
-from django.db import transaction
+from datetime import date
 
 from trialdesk.core.forms import validate_submission
+from trialdesk.core.participant_status import ParticipantStatus, is_withdrawn
 from trialdesk.core.roles import Action, roles_allowed
 from trialdesk.core.schedule import VisitOccurrence
 from trialdesk.errors import Problem, ValidationFailed
 from trialdesk.protocol.forms import FormDefinition, ItemDefinition
 from trialdesk.protocol.schema import Protocol
-from trialdesk.records import audit
 from trialdesk.records.casebook.models import LabImportBatch
 from trialdesk.records.models import Participant, Study
-from trialdesk.services import database_lock as lock_guard
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.casebook import common
+from trialdesk.services.casebook.storage import write_form
+from trialdesk.services.unit_of_work import UnitOfWork, use_case
+from trialdesk.services.versions import Purpose, governing_protocol
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 LAB_IMPORT_FIELDS = ("participant", "date", "test", "value", "unit")
@@ -154,113 +154,133 @@ def _item_for_test(protocol: Protocol, test: str) -> tuple[FormDefinition, ItemD
     return None
 
 
-def _plan(actor: Actor, study: Study, csv_text: str, mapping: Mapping[str, str]
-          ) -> tuple[list[str], list[_Group], list[Problem]]:  # fmt: skip
-    header, records, problems = _read(csv_text, mapping)
-    if problems and not records:
-        return header, [], problems
-    _, protocol = common.current_protocol(study)
-    mapped = {name: (mapping.get(name) or name) for name in LAB_IMPORT_FIELDS}
-    groups: dict[tuple[int, str, int, str], _Group] = {}
-    participants: dict[str, Participant | None] = {}
-    calendars: dict[int, list[VisitOccurrence]] = {}
-    seen: dict[tuple[int, str, int, str], int] = {}
-    for cells in records:
-        number = int(cells["__row"])
-        row_problems: list[Problem] = []
-        code = cells["participant"]
-        if code not in participants:
-            participants[code] = (
-                Participant.objects.filter(study=study, study_code=code)
+@dataclass
+class _Planner:
+    """Reads the file's rows one by one into groups (one per form of a visit occurrence), collecting every
+    problem by row and column; nothing is written."""
+
+    actor: Actor
+    study: Study
+    protocol: Protocol
+    mapping: Mapping[str, str]
+    groups: dict[tuple[int, str, int, str], _Group] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    participants: dict[str, Participant | None] = field(default_factory=dict)
+    calendars: dict[int, list[VisitOccurrence]] = field(default_factory=dict)
+    seen: dict[tuple[int, str, int, str], int] = field(default_factory=dict)  # result -> its row
+
+    def __post_init__(self) -> None:
+        self.mapped = {name: (self.mapping.get(name) or name) for name in LAB_IMPORT_FIELDS}
+
+    def problem(self, row: int, field_name: str, rule: str) -> None:
+        self.problems.append(Problem(_where(row, self.mapped[field_name]), rule))
+
+    def participant(self, code: str) -> Participant | None:
+        if code not in self.participants:
+            self.participants[code] = (
+                Participant.objects.filter(study=self.study, study_code=code)
                 .select_related("site", "study")
                 .first()
             )
-        participant = participants[code]
-        if participant is None or not actor.may(Action.IMPORT_LAB_RESULTS, participant.site_id):
-            row_problems.append(
-                Problem(_where(number, mapped["participant"]), f"no participant '{code}' at your sites")
-            )
-        elif getattr(participant, "allocation", None) is None or participant.status == "withdrawn":
-            row_problems.append(
-                Problem(_where(number, mapped["participant"]), f"{code} is not randomized or has withdrawn")
-            )
+        return self.participants[code]
+
+    def read_row(self, number: int, cells: Mapping[str, str]) -> None:
+        """Check one row's cells; a row without problems is placed (`place`)."""
+        before = len(self.problems)
+        code = cells["participant"]
+        participant = self.participant(code)
+        if participant is None or not self.actor.may(Action.IMPORT_LAB_RESULTS, participant.site_id):
+            self.problem(number, "participant", f"no participant '{code}' at your sites")
+        elif getattr(participant, "allocation", None) is None or is_withdrawn(
+            ParticipantStatus(participant.status)
+        ):
+            self.problem(number, "participant", f"{code} is not randomized or has withdrawn")
         try:
-            sampled_on = date.fromisoformat(cells["date"])
+            sampled_on: date | None = date.fromisoformat(cells["date"])
         except ValueError:
             sampled_on = None
-            row_problems.append(
-                Problem(_where(number, mapped["date"]), f"'{cells['date']}' is not a date (YYYY-MM-DD)")
-            )
-        found = _item_for_test(protocol, cells["test"])
+            self.problem(number, "date", f"'{cells['date']}' is not a date (YYYY-MM-DD)")
+        found = _item_for_test(self.protocol, cells["test"])
         if found is None:
-            codes = ", ".join(t.code for t in protocol.lab_tests)
-            row_problems.append(
-                Problem(_where(number, mapped["test"]), f"'{cells['test']}' is not a lab test: {codes}")
-            )
+            codes = ", ".join(t.code for t in self.protocol.lab_tests)
+            self.problem(number, "test", f"'{cells['test']}' is not a lab test: {codes}")
         if not cells["value"]:
-            row_problems.append(Problem(_where(number, mapped["value"]), "is empty"))
-        if row_problems or participant is None or sampled_on is None or found is None:
-            problems += row_problems
-            continue
-        form, item = found
-        if participant.pk not in calendars:
-            calendars[participant.pk] = list(common.calendar_of(participant, protocol)[0].occurrences)
+            self.problem(number, "value", "is empty")
+        if len(self.problems) == before and participant is not None and sampled_on is not None and found:
+            self.place(number, cells, participant, sampled_on, *found)
+
+    def occurrence(
+        self, participant: Participant, form: FormDefinition, sampled_on: date
+    ) -> VisitOccurrence | None:
+        """The visit occurrence collecting `form` whose window contains the date (overlapping windows, e.g.
+        the baseline week and the first post-injection draw: the one whose target is nearest)."""
+        if participant.pk not in self.calendars:
+            self.calendars[participant.pk] = list(
+                common.calendar_of(participant, self.protocol)[0].occurrences
+            )
         containing = [
-            o for o in calendars[participant.pk] if o.visit_id in form.visits and o.contains(sampled_on)
+            o for o in self.calendars[participant.pk] if o.visit_id in form.visits and o.contains(sampled_on)
         ]
-        # overlapping windows (baseline week, first post-injection draw): the one whose target is nearest
-        occurrence = min(
-            containing, key=lambda o: (abs((sampled_on - o.target).days), o.earliest), default=None
-        )
-        if occurrence is None:
-            problems.append(Problem(_where(number, mapped["date"]), f"{sampled_on.isoformat()} is outside every visit window of {code} where {form.id} is collected"))  # fmt: skip
-            continue
+        return min(containing, key=lambda o: (abs((sampled_on - o.target).days), o.earliest), default=None)
+
+    def group(self, participant: Participant, occurrence: VisitOccurrence, form: FormDefinition) -> _Group:
         key = (participant.pk, occurrence.visit_id, occurrence.occurrence, form.id)
-        result_key = (participant.pk, occurrence.visit_id, occurrence.occurrence, item.id)
-        duplicate = seen.get(result_key)
-        if duplicate is not None:
-            problems.append(Problem(_where(number, mapped["test"]), f"{item.id} for {code} at this visit is also on row {duplicate}"))  # fmt: skip
-            continue
-        seen[result_key] = number
-        group = groups.get(key)
+        group = self.groups.get(key)
         if group is None:
             record = common.find_record(participant, occurrence.visit_id, occurrence.occurrence, form.id)
-            group = groups[key] = _Group(participant, occurrence.visit_id, occurrence.occurrence, form)
+            group = self.groups[key] = _Group(participant, occurrence.visit_id, occurrence.occurrence, form)
             group.values = dict(record.submitted) if record is not None else {}
             group.values["__confirmations"] = dict(record.confirmations) if record is not None else {}
             group.values["__locked"] = bool(record is not None and record.locked)
-        unit_column = (mapping.get("unit") or "").strip()
-        unit = cells["unit"] if unit_column else ""
+        return group
+
+    def place(self, number: int, cells: Mapping[str, str], participant: Participant, sampled_on: date,
+              form: FormDefinition, item: ItemDefinition) -> None:  # fmt: skip
+        """Put a good row's value into its form, or name why it cannot go there."""
+        code = participant.study_code
+        occurrence = self.occurrence(participant, form, sampled_on)
+        if occurrence is None:
+            self.problem(number, "date", f"{sampled_on.isoformat()} is outside every visit window of {code} where {form.id} is collected")  # fmt: skip
+            return
+        result_key = (participant.pk, occurrence.visit_id, occurrence.occurrence, item.id)
+        duplicate = self.seen.get(result_key)
+        if duplicate is not None:
+            self.problem(number, "test", f"{item.id} for {code} at this visit is also on row {duplicate}")
+            return
+        self.seen[result_key] = number
+        group = self.group(participant, occurrence, form)
+        unit = cells["unit"] if (self.mapping.get("unit") or "").strip() else ""
         new_value: object = {"value": cells["value"], "unit": unit} if item.type == "lab" else cells["value"]
         old = group.values.get(item.id)
         if old not in (None, "", {}) and old != new_value:
-            problems.append(Problem(_where(number, mapped["value"]), f"{item.id} is already recorded for {code} at {occurrence.visit_id} #{occurrence.occurrence} ({_show(old)}): change it on the form with a reason"))  # fmt: skip
-            continue
+            self.problem(number, "value", f"{item.id} is already recorded for {code} at {occurrence.visit_id} #{occurrence.occurrence} ({_show(old)}): change it on the form with a reason")  # fmt: skip
+            return
         if SAMPLE_DATE_ITEM in form.top_level_ids:
             current = group.values.get(SAMPLE_DATE_ITEM)
             if current in (None, ""):
                 group.values[SAMPLE_DATE_ITEM] = sampled_on.isoformat()
             elif current != sampled_on.isoformat():
-                problems.append(Problem(_where(number, mapped["date"]), f"the form's sample date is {current}, not {sampled_on.isoformat()}"))  # fmt: skip
-                continue
+                self.problem(number, "date", f"the form's sample date is {current}, not {sampled_on.isoformat()}")  # fmt: skip
+                return
         group.values[item.id] = new_value
         group.rows.append(
-            LabImportRow(
-                number,
-                code,
-                sampled_on,
-                item.lab_test or "",
-                item.id,
-                cells["value"],
-                unit,
-                occurrence.visit_id,
-                occurrence.occurrence,
-                form.id,
-            )  # fmt: skip
-        )
-    for group in groups.values():
-        problems += _check_group(protocol, group, mapped)
-    return header, list(groups.values()), problems
+            LabImportRow(number, code, sampled_on, item.lab_test or "", item.id, cells["value"], unit,
+                         occurrence.visit_id, occurrence.occurrence, form.id)
+        )  # fmt: skip
+
+
+def _plan(actor: Actor, study: Study, csv_text: str, mapping: Mapping[str, str]
+          ) -> tuple[list[str], list[_Group], list[Problem]]:  # fmt: skip
+    header, records, problems = _read(csv_text, mapping)
+    if problems and not records:
+        return header, [], problems
+    protocol = governing_protocol(study=study, purpose=Purpose.DATA_ENTRY)
+    planner = _Planner(actor, study, protocol, mapping, problems=problems)
+    for cells in records:
+        planner.read_row(int(cells["__row"]), cells)
+    for group in planner.groups.values():
+        planner.problems += _check_group(protocol, group, planner.mapped)
+    return header, list(planner.groups.values()), planner.problems
 
 
 def _show(value: object) -> str:
@@ -338,12 +358,7 @@ def commit_lab_import(
 ) -> LabImportCommitted:  # fmt: skip
     """Write every result of the file, or nothing: any problem raises `ValidationFailed` listing all of them
     (`where` = "row N, column C"). Refused with `Locked` after the database lock."""
-    from trialdesk.services.casebook.storage import write_form
-
-    role = ensure_may_import(actor) or "data_manager"
-    now: datetime = clock.now()
-    with transaction.atomic():
-        lock_guard.ensure_database_open(study.pk)
+    with use_case(actor, Action.IMPORT_LAB_RESULTS, study=study, clock=clock) as uow:
         header, groups, problems = _plan(actor, study, csv_text, mapping)
         if problems:
             raise ValidationFailed(
@@ -353,25 +368,27 @@ def commit_lab_import(
         rows = sorted((r for g in groups for r in g.rows), key=lambda r: r.row)
         batch = LabImportBatch.objects.create(
             study=study, file_name=file_name, file_sha256=hashlib.sha256(csv_text.encode("utf-8")).hexdigest(),
-            mapping=dict(mapping), imported_by=actor.username, imported_at=now, row_count=len(rows),
+            mapping=dict(mapping), imported_by=actor.username, imported_at=uow.now, row_count=len(rows),
             rows=[{"row": r.row, "participant": r.participant_code, "date": r.sampled_on.isoformat(), "item": r.item_path,
                    "value": r.value, "unit": r.unit, "visit": r.visit_id, "occurrence": r.occurrence} for r in rows],
         )  # fmt: skip
-        written = []
-        for group in groups:
-            values = {k: v for k, v in group.values.items() if not k.startswith("__")}
-            write_form(
-                actor_name=actor.username, role=role, participant=group.participant, visit_id=group.visit_id,
-                occurrence=group.occurrence, form_id=group.form.id, values=values,
-                confirmations=group.values.get("__confirmations") or {},  # type: ignore[arg-type]
-                reason=f"laboratory import {file_name} (batch {batch.pk})", now=now, action="form.lab_import",
-            )  # fmt: skip
-            written.append(
-                f"{group.participant.study_code}/{group.visit_id}#{group.occurrence}/{group.form.id}"
-            )
-        audit.append(
-            at=now, actor=actor.username, role=role, action="lab_import.commit", object_type="lab_import",
-            object_id=str(batch.pk), before=None,
+        written = _write_groups(uow, groups, f"laboratory import {file_name} (batch {batch.pk})")
+        uow.record(
+            "lab_import.commit", object_type="lab_import", object_id=batch.pk,
             after={"file": file_name, "sha256": batch.file_sha256, "rows": len(rows), "forms": written},
         )  # fmt: skip
     return LabImportCommitted(batch.pk, tuple(rows), tuple(written))
+
+
+def _write_groups(uow: UnitOfWork, groups: list[_Group], reason: str) -> list[str]:
+    """Write each form through the one form writer (item history, SDV, signature, edit checks, audit)."""
+    written = []
+    for group in groups:
+        values = {k: v for k, v in group.values.items() if not k.startswith("__")}
+        confirmations = group.values.get("__confirmations") or {}
+        write_form(
+            uow, group.participant, visit_id=group.visit_id, occurrence=group.occurrence, form_id=group.form.id,
+            values=values, confirmations=confirmations, reason=reason, action="form.lab_import",  # type: ignore[arg-type]
+        )  # fmt: skip
+        written.append(f"{group.participant.study_code}/{group.visit_id}#{group.occurrence}/{group.form.id}")
+    return written
