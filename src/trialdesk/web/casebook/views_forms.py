@@ -21,7 +21,7 @@ from trialdesk.core.roles import Action
 from trialdesk.errors import Conflict, ValidationFailed
 from trialdesk.records.models import Participant, Study
 from trialdesk.services.actors import Actor
-from trialdesk.services.casebook.common import current_protocol
+from trialdesk.services.casebook.common import display_protocol
 from trialdesk.services.casebook.entry import FormView, check_form, item_history, load_form, save_form
 from trialdesk.services.participants import get_participant
 from trialdesk.web.auth import request_actor
@@ -78,7 +78,7 @@ def form_at(request: HttpRequest, code: str, visit_id: str, occurrence: int, for
 
 
 def visit_label(study: Study, visit_id: str, language: str) -> str:
-    _version, protocol = current_protocol(study)
+    protocol = display_protocol(study)
     for visit in protocol.schedule.visits if protocol.schedule else []:
         if visit.id == visit_id:
             return visit.label.in_language(language)
@@ -158,7 +158,7 @@ def _render_page(
         "can_lock": at.actor.may(Action.LOCK_FORM, site_id) and not database_locked,
         "can_raise": at.actor.may(Action.RAISE_QUERY, site_id) and not database_locked,
         "query_items": [i for i in parts["items"] if i.queryable],
-        "form_queries": query_rows(at.actor, at.study, list(at.view.queries)),
+        "form_queries": query_rows(at.study, list(at.view.queries)),
         "history": item_history(at.actor, at.participant, at.visit_id, at.occurrence, at.form_id)
         if view.exists
         else [],
