@@ -77,6 +77,16 @@ class ItemView:
 
 
 @dataclass(frozen=True)
+class FormActions:
+    """What the actor a form was loaded for may do on it (the services still refuse the rest)."""
+
+    enter: bool = False
+    verify: bool = False
+    lock: bool = False  # lock or unlock
+    raise_query: bool = False
+
+
+@dataclass(frozen=True)
 class FormView:
     """Everything a form page needs. `values`/`confirmations` are the answers as entered (to pre-fill)."""
 
@@ -105,6 +115,7 @@ class FormView:
     locked_by: str = ""
     locked_at: datetime | None = None
     lock_reason: str = ""
+    allowed: FormActions = field(default_factory=FormActions)
 
 
 @dataclass(frozen=True)
@@ -170,6 +181,18 @@ def _definition(
     return form, protocol
 
 
+def _form_actions(actor: Actor, participant: Participant, read_only_reason: str) -> FormActions:
+    """Nothing but entry is offered after the database lock (entry is then read-only through `read_only`)."""
+    site = participant.site_id
+    open_database = read_only_reason != "database locked"
+    return FormActions(
+        enter=actor.may(Action.ENTER_FORM_DATA, site),
+        verify=actor.may(Action.VERIFY_SOURCE, site) and open_database,
+        lock=actor.may(Action.LOCK_FORM, site) and open_database,
+        raise_query=actor.may(Action.RAISE_QUERY, site) and open_database,
+    )
+
+
 def load_form(
     actor: Actor, participant: Participant, visit_id: str, occurrence: int, form_id: str
 ) -> FormView:
@@ -205,6 +228,7 @@ def load_form(
         items={row.path: _item_view(row) for row in record.items.all()} if record else {},
         queries=queries,
         open_queries={path: tuple(found) for path, found in open_by_item.items()},
+        allowed=_form_actions(actor, participant, reason),
         **(_record_details(record) if record else {}),
     )
 
