@@ -10,8 +10,8 @@ from trialdesk.core.queries import (
     QueryAction,
     QueryState,
     allowed_query_actions,
+    next_query_state,
     raised_by_actor,
-    refuse_query_action,
 )
 from trialdesk.core.roles import Action, Role, may
 from trialdesk.errors import Conflict, PermissionDenied
@@ -67,17 +67,16 @@ def test_the_data_manager_counts_as_raiser_of_automatic_queries_only() -> None:
 
 def test_refusals_name_the_raiser_or_the_states_allowed() -> None:
     assert (
-        refuse_query_action(7, S.OPEN, A.ANSWER, raised_by_me=False, raiser="mon", automatic=False)
-        is S.ANSWERED
+        next_query_state(7, S.OPEN, A.ANSWER, raised_by_me=False, raiser="mon", automatic=False) is S.ANSWERED
     )
-    assert refuse_query_action(7, S.ANSWERED, A.REOPEN, raised_by_me=True, raiser="mon", automatic=False) is (
+    assert next_query_state(7, S.ANSWERED, A.REOPEN, raised_by_me=True, raiser="mon", automatic=False) is (
         S.REOPENED
     )
     with pytest.raises(PermissionDenied, match="Only mon, who raised query 7, may close it"):
-        refuse_query_action(7, S.OPEN, A.CLOSE, raised_by_me=False, raiser="mon", automatic=False)
+        next_query_state(7, S.OPEN, A.CLOSE, raised_by_me=False, raiser="mon", automatic=False)
     with pytest.raises(PermissionDenied, match="Only the data manager"):
-        refuse_query_action(7, S.OPEN, A.REOPEN, raised_by_me=False, raiser="edit_check", automatic=True)
+        next_query_state(7, S.OPEN, A.REOPEN, raised_by_me=False, raiser="edit_check", automatic=True)
     with pytest.raises(Conflict, match="Query 7 is closed: it can be answered only when open or reopened"):
-        refuse_query_action(7, S.CLOSED, A.ANSWER, raised_by_me=False, raiser="mon", automatic=False)
+        next_query_state(7, S.CLOSED, A.ANSWER, raised_by_me=False, raiser="mon", automatic=False)
     with pytest.raises(Conflict, match="can be reopened only when answered or closed"):
-        refuse_query_action(7, S.OPEN, A.REOPEN, raised_by_me=True, raiser="mon", automatic=False)
+        next_query_state(7, S.OPEN, A.REOPEN, raised_by_me=True, raiser="mon", automatic=False)

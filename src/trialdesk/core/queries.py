@@ -9,8 +9,8 @@
 - whoever raised it (the data manager for a query an edit check opened) closes it when open, answered or
   re-opened, and re-opens it when answered or closed (both need RAISE_QUERY).
 
-The service asks `allowed_query_actions` to show what an actor may do next, and `refuse_query_action` to
-refuse the rest; pages only render what the service returned.
+The service asks `allowed_query_actions` what an actor may do next (pages only render that answer), and
+`next_query_state` for the state after an action, which refuses the rest.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def allowed_query_actions(
     return frozenset(action for action, t in TRANSITIONS.items() if _may(t, state, actor_may, raised_by_me))
 
 
-def refuse_query_action(
+def next_query_state(
     query_id: int,
     state: QueryState,
     action: QueryAction,
@@ -120,6 +120,6 @@ __all__ = [
     "QueryState",
     "QueryTransition",
     "allowed_query_actions",
+    "next_query_state",
     "raised_by_actor",
-    "refuse_query_action",
 ]

@@ -24,8 +24,8 @@ from trialdesk.core.queries import (
     QueryAction,
     QueryState,
     allowed_query_actions,
+    next_query_state,
     raised_by_actor,
-    refuse_query_action,
 )
 from trialdesk.core.roles import Action, Role
 from trialdesk.errors import NotFound, PermissionDenied, Problem, ValidationFailed
@@ -222,7 +222,7 @@ def _transition(actor: Actor, query_id: int, action: QueryAction, text: str, clo
     with use_case(actor, permission, participant=participant, clock=clock, allow_withdrawn=True) as uow:
         query = _locked_query(query_id)
         before = query.status
-        query.status = refuse_query_action(
+        query.status = next_query_state(
             query_id,
             QueryState(before),
             action,

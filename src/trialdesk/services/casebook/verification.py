@@ -200,8 +200,8 @@ def sign_casebook(
         if not statement:
             raise ValidationFailed("State the meaning of the signature", (Problem("meaning", "is required"),))
         locked = uow.locked_participant
-        signed = _password_matches(actor, password)
-        if not signed:  # the refusal is committed with this use case: it must stay on record
+        signature: CasebookSignature | None = None
+        if not _password_matches(actor, password):  # committed with this use case: it must stay on record
             uow.record(
                 "casebook.sign_failed", object_type="participant", object_id=locked.study_code,
                 after={"reason": "wrong password"},
@@ -212,7 +212,7 @@ def sign_casebook(
                 "casebook.sign", object_type="participant", object_id=locked.study_code,
                 after={"content_hash": signature.content_hash, "meaning": statement},
             )  # fmt: skip
-    if not signed:
+    if signature is None:
         raise ValidationFailed(
             "The password is not correct: the casebook was not signed",
             (Problem("password", "does not match your account's password"),),
