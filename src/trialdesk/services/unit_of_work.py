@@ -43,6 +43,8 @@ class PendingEntry:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     reason: str
+    actor: str | None = None  # None: the use case's actor
+    role: str | None = None
 
 
 @dataclass
@@ -79,9 +81,14 @@ class UnitOfWork:
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
         reason: str = "",
+        actor: str | None = None,
+        role: str | None = None,
     ) -> None:
-        """Collect one audit entry (written before commit, in the order recorded)."""
-        self.entries.append(PendingEntry(action, object_type, str(object_id), before, after, reason))
+        """Collect one audit entry (written before commit, in the order recorded). `actor`/`role` only for an
+        entry the system makes within this use case (an edit check opening a query), not the signed-in actor."""
+        self.entries.append(
+            PendingEntry(action, object_type, str(object_id), before, after, reason, actor, role)
+        )
 
     def change_status(self, event: StatusEvent, *, has_consent: bool = False) -> tuple[str, str]:
         """Move the locked participant through the status state machine; returns (before, after)."""
@@ -97,8 +104,8 @@ class UnitOfWork:
         for entry in self.entries:
             audit.append(
                 at=self.now,
-                actor=self.actor.username,
-                role=self.role,
+                actor=entry.actor or self.actor.username,
+                role=entry.role or self.role,
                 action=entry.action,
                 object_type=entry.object_type,
                 object_id=entry.object_id,

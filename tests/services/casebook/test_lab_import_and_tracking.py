@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,6 +16,7 @@ from trialdesk.records.models import AuditEntry
 from trialdesk.services.casebook.entry import save_form
 from trialdesk.services.casebook.lab_import import commit_lab_import, preview_lab_import
 from trialdesk.services.casebook.tracking import expected_forms, site_form_tracking
+from trialdesk.testing import FixedClock
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +176,31 @@ def test_expected_missing_and_overdue_forms(actors, two, clock, study, site):
     assert all(f.state == "overdue" for f in missing)
     assert len([f for f in missing if f.participant_code == control.study_code]) == 6
     assert site_form_tracking(actors[Role.DATA_MANAGER], study, site_id=site.pk, clock=clock) == missing
+
+
+@pytest.mark.parametrize(
+    ("zone", "local_time", "day_after", "state"),
+    [
+        ("Asia/Tehran", time(23, 30), False, "due"),  # 20:00 UTC, the same day
+        ("Asia/Tehran", time(0, 30), True, "overdue"),  # 21:00 UTC the day before: locally the window closed
+        ("America/New_York", time(23, 30), False, "due"),  # 04:30 UTC the next day: locally still open
+        ("America/New_York", time(0, 30), True, "overdue"),
+    ],
+)
+def test_form_tracking_counts_days_in_the_study_zone(
+    actors, enrol, settings, zone, local_time, day_after, state
+):
+    """A visit window's last day ends at the study's local midnight, not at UTC midnight."""
+    settings.TIME_ZONE = zone
+    control = enrol(arm="control")
+    doctor = actors[Role.RHEUMATOLOGIST]
+    randomized = control.allocation.allocated_at
+    latest = next(
+        f.latest
+        for f in expected_forms(doctor, control, clock=FixedClock(randomized))
+        if f.visit_id == "baseline" and f.form_id == "vital_signs"
+    )
+    day = latest + timedelta(days=1) if day_after else latest
+    moment = datetime.combine(day, local_time, tzinfo=ZoneInfo(zone))
+    forms = expected_forms(doctor, control, clock=FixedClock(moment.astimezone(UTC)))
+    assert next(f.state for f in forms if f.visit_id == "baseline" and f.form_id == "vital_signs") == state

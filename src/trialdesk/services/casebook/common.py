@@ -1,6 +1,8 @@
-"""Shared look-ups of the casebook services: protocols, the database lock, visits, stored forms, hashes.
+"""Shared look-ups of the casebook services: protocols, visits, stored forms, hashes.
 
-Not a use case itself: every public service in this package calls these inside its own transaction.
+Not a use case itself: every public service in this package calls these inside its own use case. Which
+protocol version applies follows `services/versions.py`: a saved form is read with its own version
+(`definition_of`), a new entry and the visit schedule with the version governing data entry now.
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils import timezone
-
 from trialdesk.core.expressions import Value
 from trialdesk.core.forms import FormCheckResult, _storable, merge_visit_values, validate_submission
 from trialdesk.core.schedule import Injection, ParticipantCalendar, RecordedVisit, participant_calendar
@@ -22,9 +22,11 @@ from trialdesk.protocol.schema import Protocol
 from trialdesk.protocol.treatment import Visit
 from trialdesk.records.casebook.models import FormRecord
 from trialdesk.records.models import Participant, ProtocolVersion, Study
+from trialdesk.records.treatment.models import Administration
+from trialdesk.records.treatment.models import RecordedVisit as StoredVisit
+from trialdesk.services.clock import local_date
 from trialdesk.services.studies import protocol_of
-
-_PROTOCOLS: dict[str, Protocol] = {}  # content hash -> parsed protocol (stored content never changes)
+from trialdesk.services.versions import Purpose, governing_protocol, governing_version
 
 
 def storable(value: object) -> object:
@@ -32,17 +34,27 @@ def storable(value: object) -> object:
     return _storable(value)
 
 
-def protocol_for(version: ProtocolVersion) -> Protocol:
-    """The parsed protocol of a stored version, parsed once per process."""
-    cached = _PROTOCOLS.get(version.content_hash)
-    if cached is None:
-        cached = _PROTOCOLS[version.content_hash] = protocol_of(version)
-    return cached
+def entry_version(participant: Participant, on: date | None = None) -> tuple[ProtocolVersion, Protocol]:
+    """The version (and its protocol) that governs new data entry for `participant` (and its schedule)."""
+    version = governing_version(
+        study=participant.study, participant=participant, purpose=Purpose.DATA_ENTRY, on=on
+    )
+    return version, protocol_of(version)
 
 
-def current_protocol(study: Study) -> tuple[ProtocolVersion, Protocol]:
-    version = study.current_protocol()
-    return version, protocol_for(version)
+def entry_protocol(participant: Participant, on: date | None = None) -> Protocol:
+    return entry_version(participant, on)[1]
+
+
+def display_protocol(study: Study) -> Protocol:
+    """The protocol pages take labels and titles from (visit labels, form titles)."""
+    return governing_protocol(study=study, purpose=Purpose.DISPLAY)
+
+
+def form_definition_for(participant: Participant, form_id: str) -> FormDefinition:
+    """The definition a new entry of `form_id` uses: the governing protocol's latest version (`NotFound` if
+    the protocol has no such form). A saved form keeps its own version (`definition_of`)."""
+    return entry_definition(participant, None, form_id)[0]
 
 
 def allocation_of(participant: Participant) -> tuple[str, date]:
@@ -53,16 +65,13 @@ def allocation_of(participant: Participant) -> tuple[str, date]:
             f"{participant.study_code} is not randomized: case report forms follow the visit schedule, "
             "which starts at randomization"
         )
-    return allocation.arm, timezone.localdate(allocation.allocated_at)
+    return allocation.arm, local_date(allocation.allocated_at)
 
 
 def actual_injections_and_visits(participant: Participant) -> tuple[list[Injection], list[RecordedVisit]]:
     """What the treatment area recorded (injections given, visits done or missed), read from its storage."""
-    from trialdesk.records.treatment.models import Administration
-    from trialdesk.records.treatment.models import RecordedVisit as StoredVisit
-
     injections = [
-        Injection(a.step_id, timezone.localdate(a.given_at))
+        Injection(a.step_id, local_date(a.given_at))
         for a in Administration.objects.filter(participant=participant).order_by("given_at", "pk")
     ]
     visits = [
@@ -113,13 +122,27 @@ def check_visit(
 
 def definition_of(record: FormRecord) -> tuple[FormDefinition, Protocol]:
     """The definition the record was entered with (its protocol version and form version)."""
-    protocol = protocol_for(record.protocol_version)
+    protocol = protocol_of(record.protocol_version)
     try:
         return find_form(protocol.forms, record.form_id, record.form_version), protocol
     except KeyError:
         raise NotFound(
             f"Form {record.form_id} version {record.form_version} is not in its protocol"
         ) from None
+
+
+def entry_definition(
+    participant: Participant, record: FormRecord | None, form_id: str
+) -> tuple[FormDefinition, Protocol, ProtocolVersion]:
+    """The definition a form is checked with: a saved form's own (version kept), else the governing one."""
+    if record is not None:
+        form, protocol = definition_of(record)
+        return form, protocol, record.protocol_version
+    version, protocol = entry_version(participant)
+    try:
+        return find_form(protocol.forms, form_id), protocol, version
+    except KeyError:
+        raise NotFound(f"No form '{form_id}' in the protocol") from None
 
 
 def find_record(participant: Participant, visit_id: str, occurrence: int, form_id: str) -> FormRecord | None:
@@ -179,12 +202,3 @@ def casebook_hash(participant: Participant) -> str:
             for r in rows.only("visit_id", "occurrence", "form_id", "form_version", "content_hash")
         }
     )
-
-
-def participant_in_study(study: Study, study_code: str) -> Participant:
-    participant = (
-        Participant.objects.filter(study=study, study_code=study_code).select_related("site").first()
-    )
-    if participant is None:
-        raise NotFound(f"No participant {study_code} in this study")
-    return participant

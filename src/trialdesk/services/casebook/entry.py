@@ -10,7 +10,8 @@
     item_history(actor, participant, visit_id, occurrence, form_id) -> list[ItemChangeView]
 
 A form keeps the protocol and form version it was first saved with (later saves validate against the same
-version), so data entered before a protocol amendment stay readable and checkable.
+version), so data entered before a protocol amendment stay readable and checkable; a new entry uses the
+version governing data entry (`services/versions.py`). The writing itself is `storage.write_form`.
 """
 
 from __future__ import annotations
@@ -18,45 +19,42 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from trialdesk.core.forms import FormCheckResult, SoftLimitWarning, validate_submission
+from trialdesk.core.forms import FormCheckResult, validate_submission
+from trialdesk.core.participant_status import ParticipantStatus, is_withdrawn
 from trialdesk.core.roles import Action
-from trialdesk.errors import NotFound, Problem, ValidationFailed
-from trialdesk.protocol.forms import FormDefinition, LabTestDefinition, find_form
-from trialdesk.records.casebook.models import FormRecord, ItemChange
+from trialdesk.protocol.forms import FormDefinition, LabTestDefinition
+from trialdesk.protocol.schema import Protocol
+from trialdesk.records.casebook.models import FormRecord, ItemChange, ItemValue
 from trialdesk.records.models import Participant
 from trialdesk.services import database_lock as lock_guard
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.casebook import common
 from trialdesk.services.casebook.queries import QueryView, query_view
-from trialdesk.services.consent import ensure_not_withdrawn
+from trialdesk.services.casebook.storage import SaveResult, write_form
+from trialdesk.services.unit_of_work import use_case
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 FORM_STATUSES = ("not_started", "saved", "verified", "locked")
 
 
 def form_definition_for(participant: Participant, form_id: str) -> FormDefinition:
-    """The definition a new entry of `form_id` uses: the current protocol's latest version (`NotFound` if the
-    protocol has no such form). A saved form keeps its own version: use `load_form(...).definition`."""
-    _, protocol = common.current_protocol(participant.study)
-    try:
-        return find_form(protocol.forms, form_id)
-    except KeyError:
-        raise NotFound(f"No form '{form_id}' in the protocol") from None
+    """The definition a new entry of `form_id` uses: the governing protocol's latest version (`NotFound` if
+    the protocol has no such form). A saved form keeps its own version: use `load_form(...).definition`."""
+    return common.form_definition_for(participant, form_id)
 
 
 def forms_for_visit(participant: Participant, visit_id: str) -> list[FormDefinition]:
-    """The current forms the protocol attaches to `visit_id`, in protocol order (latest version of each)."""
-    _, protocol = common.current_protocol(participant.study)
+    """The governing forms the protocol attaches to `visit_id`, in protocol order (latest version of each)."""
     latest: dict[str, FormDefinition] = {}
-    for form in protocol.forms:
+    for form in common.entry_protocol(participant).forms:
         latest[form.id] = form
     return [f for f in latest.values() if visit_id in f.visits]
 
 
 def lab_tests_for(participant: Participant) -> list[LabTestDefinition]:
-    _, protocol = common.current_protocol(participant.study)
-    return list(protocol.lab_tests)
+    return list(common.entry_protocol(participant).lab_tests)
 
 
 @dataclass(frozen=True)
@@ -76,6 +74,16 @@ class ItemView:
     ctcae_note: str
     calculated: bool
     confirmation_reason: str
+
+
+@dataclass(frozen=True)
+class FormActions:
+    """What the actor a form was loaded for may do on it (the services still refuse the rest)."""
+
+    enter: bool = False
+    verify: bool = False
+    lock: bool = False  # lock or unlock
+    raise_query: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,24 +115,7 @@ class FormView:
     locked_by: str = ""
     locked_at: datetime | None = None
     lock_reason: str = ""
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    record_id: int
-    form_id: str
-    form_version: str
-    visit_id: str
-    occurrence: int
-    created: bool
-    changed: tuple[str, ...]  # item paths whose value changed (all stored paths on the first save)
-    warnings: tuple[SoftLimitWarning, ...]  # confirmed soft-limit warnings
-    calculated: Mapping[str, object]  # calculated item path -> value (JSON-friendly)
-    flags: Mapping[str, str]  # lab item path -> "L" / "H"
-    queries_opened: tuple[int, ...] = ()
-    queries_closed: tuple[int, ...] = ()
-    verification_cleared: bool = False
-    signature_invalidated: bool = False
+    allowed: FormActions = field(default_factory=FormActions)
 
 
 @dataclass(frozen=True)
@@ -139,17 +130,11 @@ class ItemChangeView:
     first_entry: bool = field(default=False)
 
 
-def _record_or_none(
-    participant: Participant, visit_id: str, occurrence: int, form_id: str
-) -> FormRecord | None:
-    return common.find_record(participant, visit_id, occurrence, form_id)
-
-
 def _read_only_reason(participant: Participant, record: FormRecord | None) -> str:
     lock = lock_guard.database_lock_of(participant.study_id)
     if lock is not None:
         return "database locked"
-    if participant.status == "withdrawn" or hasattr(participant, "withdrawal"):
+    if is_withdrawn(ParticipantStatus(participant.status)):
         return "consent withdrawn"
     if record is not None and record.locked:
         return "form locked"
@@ -162,45 +147,65 @@ def status_of(record: FormRecord | None) -> str:
     return "locked" if record.locked else "verified" if record.verified else "saved"
 
 
+def _item_view(row: ItemValue) -> ItemView:
+    return ItemView(
+        row.path, row.item_id, row.raw, row.value, row.unit, row.standard_value, row.canonical_unit, row.flag,
+        row.ctcae_term, row.ctcae_grade, row.ctcae_note, row.calculated, row.confirmation_reason,
+    )  # fmt: skip
+
+
+def _record_details(record: FormRecord) -> dict[str, Any]:
+    """Who saved, verified and locked the form, and when (the FormView fields after `open_queries`)."""
+    verification = record.verifications.filter(cleared_at__isnull=True).last()
+    lock = record.locks.filter(unlocked_at__isnull=True).last() if record.locked else None
+    return {
+        "first_saved_at": record.first_saved_at,
+        "first_saved_by": record.first_saved_by,
+        "updated_at": record.updated_at,
+        "updated_by": record.updated_by,
+        "verified_by": verification.verified_by if verification else "",
+        "verified_at": verification.verified_at if verification else None,
+        "locked_by": lock.locked_by if lock else "",
+        "locked_at": lock.locked_at if lock else None,
+        "lock_reason": lock.reason if lock else "",
+    }
+
+
+def _definition(
+    participant: Participant, record: FormRecord | None, visit_id: str, occurrence: int, form_id: str
+) -> tuple[FormDefinition, Protocol]:
+    """A saved form's own definition, or the governing one for a form not started (at a visit it belongs to)."""
+    form, protocol, _version = common.entry_definition(participant, record, form_id)
+    if record is None:
+        common.check_visit(protocol, participant, form, visit_id, occurrence)
+    return form, protocol
+
+
+def _form_actions(actor: Actor, participant: Participant, read_only_reason: str) -> FormActions:
+    """Nothing but entry is offered after the database lock (entry is then read-only through `read_only`)."""
+    site = participant.site_id
+    open_database = read_only_reason != "database locked"
+    return FormActions(
+        enter=actor.may(Action.ENTER_FORM_DATA, site),
+        verify=actor.may(Action.VERIFY_SOURCE, site) and open_database,
+        lock=actor.may(Action.LOCK_FORM, site) and open_database,
+        raise_query=actor.may(Action.RAISE_QUERY, site) and open_database,
+    )
+
+
 def load_form(
     actor: Actor, participant: Participant, visit_id: str, occurrence: int, form_id: str
 ) -> FormView:
-    """The form of one visit occurrence: its definition (the stored version, or the current one when not
-    started), answers as entered, stored item values, status and queries. Needs VIEW_FORM_DATA."""
+    """The form of one visit occurrence: its definition (the stored version, or the governing one when not
+    started), answers as entered, stored item values, status and queries (each with the actions this actor
+    may take). Needs VIEW_FORM_DATA."""
     authorize(actor, Action.VIEW_FORM_DATA, participant.site_id)
-    record = _record_or_none(participant, visit_id, occurrence, form_id)
-    if record is not None:
-        form, protocol = common.definition_of(record)
-    else:
-        form = form_definition_for(participant, form_id)
-        _, protocol = common.current_protocol(participant.study)
-        common.check_visit(protocol, participant, form, visit_id, occurrence)
-    items: dict[str, ItemView] = {}
+    record = common.find_record(participant, visit_id, occurrence, form_id)
+    form, protocol = _definition(participant, record, visit_id, occurrence, form_id)
     queries: tuple[QueryView, ...] = ()
-    extra: dict[str, object] = {}
     if record is not None:
-        for row in record.items.all():
-            items[row.path] = ItemView(
-                row.path, row.item_id, row.raw, row.value, row.unit, row.standard_value, row.canonical_unit,
-                row.flag, row.ctcae_term, row.ctcae_grade, row.ctcae_note, row.calculated,
-                row.confirmation_reason,
-            )  # fmt: skip
-        queries = tuple(
-            query_view(q) for q in record.queries.prefetch_related("messages").order_by("raised_at", "id")
-        )
-        verification = record.verifications.filter(cleared_at__isnull=True).last()
-        lock = record.locks.filter(unlocked_at__isnull=True).last() if record.locked else None
-        extra = {
-            "first_saved_at": record.first_saved_at,
-            "first_saved_by": record.first_saved_by,
-            "updated_at": record.updated_at,
-            "updated_by": record.updated_by,
-            "verified_by": verification.verified_by if verification else "",
-            "verified_at": verification.verified_at if verification else None,
-            "locked_by": lock.locked_by if lock else "",
-            "locked_at": lock.locked_at if lock else None,
-            "lock_reason": lock.reason if lock else "",
-        }
+        found = record.queries.select_related("form_record__participant__site").prefetch_related("messages")
+        queries = tuple(query_view(q, actor) for q in found.order_by("raised_at", "id"))
     open_by_item: dict[str, list[QueryView]] = {}
     for query in queries:
         if query.unresolved:
@@ -220,10 +225,11 @@ def load_form(
         read_only_reason=reason,
         values=dict(record.submitted) if record else {},
         confirmations=dict(record.confirmations) if record else {},
-        items=items,
+        items={row.path: _item_view(row) for row in record.items.all()} if record else {},
         queries=queries,
         open_queries={path: tuple(found) for path, found in open_by_item.items()},
-        **extra,  # type: ignore[arg-type]
+        allowed=_form_actions(actor, participant, reason),
+        **(_record_details(record) if record else {}),
     )
 
 
@@ -240,13 +246,8 @@ def check_form(
     """Validation only (for as-you-type feedback): errors, soft-limit warnings, hidden and calculated items.
     Nothing is written. Uses the stored form version when the form was saved before."""
     authorize(actor, Action.VIEW_FORM_DATA, participant.site_id)
-    record = _record_or_none(participant, visit_id, occurrence, form_id)
-    if record is not None:
-        form, protocol = common.definition_of(record)
-    else:
-        form = form_definition_for(participant, form_id)
-        _, protocol = common.current_protocol(participant.study)
-        common.check_visit(protocol, participant, form, visit_id, occurrence)
+    record = common.find_record(participant, visit_id, occurrence, form_id)
+    form, protocol = _definition(participant, record, visit_id, occurrence, form_id)
     return validate_submission(
         form,
         values,
@@ -277,22 +278,18 @@ def save_form(
     row per changed item, an audit entry; clears source verification and invalidates the casebook signature
     when data change; runs the protocol's edit checks and opens / closes automatic queries.
     """
-    from trialdesk.services.casebook.storage import write_form
-
-    role = authorize(actor, Action.ENTER_FORM_DATA, participant.site_id)
-    return write_form(
-        actor_name=actor.username,
-        role=role,
-        participant=participant,
-        visit_id=visit_id,
-        occurrence=occurrence,
-        form_id=form_id,
-        values=values,
-        confirmations=confirmations or {},
-        reason=reason,
-        now=clock.now(),
-        action="form.save",
-    )
+    with use_case(actor, Action.ENTER_FORM_DATA, participant=participant, clock=clock) as uow:
+        return write_form(
+            uow,
+            uow.locked_participant,
+            visit_id=visit_id,
+            occurrence=occurrence,
+            form_id=form_id,
+            values=values,
+            confirmations=confirmations or {},
+            reason=reason,
+            action="form.save",
+        )
 
 
 def item_history(
@@ -300,7 +297,7 @@ def item_history(
 ) -> list[ItemChangeView]:
     """Every item change of the form, oldest first (rows of the first save have `first_entry`)."""
     authorize(actor, Action.VIEW_FORM_DATA, participant.site_id)
-    record = _record_or_none(participant, visit_id, occurrence, form_id)
+    record = common.find_record(participant, visit_id, occurrence, form_id)
     if record is None:
         return []
     return [
@@ -309,21 +306,17 @@ def item_history(
     ]
 
 
-def ensure_writable(participant: Participant, record: FormRecord | None) -> None:
-    """Refuse when the database is locked, the participant withdrew, or the form is locked."""
-    from trialdesk.errors import Locked
-
-    lock_guard.ensure_database_open(participant.study_id)
-    ensure_not_withdrawn(participant)
-    if record is not None and record.locked:
-        raise Locked(
-            f"Form {record.form_id} at {record.visit_id} #{record.occurrence} of {participant.study_code} "
-            "is locked: ask the data manager to unlock it (with a reason)"
-        )
-
-
-def reason_required(where: str = "reason") -> ValidationFailed:
-    return ValidationFailed(
-        "This form was saved before: say why the data change",
-        (Problem(where, "a reason for the change is required after the first save"),),
-    )
+__all__ = [
+    "FORM_STATUSES",
+    "FormView",
+    "ItemChangeView",
+    "ItemView",
+    "SaveResult",
+    "check_form",
+    "form_definition_for",
+    "forms_for_visit",
+    "item_history",
+    "lab_tests_for",
+    "load_form",
+    "save_form",
+]

@@ -8,7 +8,8 @@ site, closed or re-opened by whoever raised them (the data manager for automatic
     query_inbox(actor, *, study, site_id=None) -> list[QueryView]       what awaits this actor
     list_queries(actor, *, study, participant=None, status=None) -> list[QueryView]
 
-Every write is refused with `Locked` after the database lock.
+Every write is refused with `Locked` after the database lock. Which transition may happen, and who may take
+it, is `core/queries.py`; each `QueryView` carries the actions the actor it was read for may take.
 """
 
 from __future__ import annotations
@@ -16,17 +17,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from trialdesk.core.queries import (
+    TRANSITIONS,
+    QueryAction,
+    QueryState,
+    allowed_query_actions,
+    next_query_state,
+    raised_by_actor,
+)
 from trialdesk.core.roles import Action, Role
-from trialdesk.errors import Conflict, NotFound, PermissionDenied, Problem, ValidationFailed
-from trialdesk.records import audit
-from trialdesk.records.casebook.models import UNRESOLVED_QUERY_STATUSES, Query, QueryMessage
+from trialdesk.errors import NotFound, PermissionDenied, Problem, ValidationFailed
+from trialdesk.records.casebook.models import UNRESOLVED_QUERY_STATUSES, FormRecord, Query, QueryMessage
 from trialdesk.records.models import Participant, Study
-from trialdesk.services import database_lock as lock_guard
-from trialdesk.services.actors import Actor, authorize
+from trialdesk.services.actors import Actor
 from trialdesk.services.casebook import common
+from trialdesk.services.unit_of_work import UnitOfWork, use_case
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 EDIT_CHECK = "edit_check"  # raised_by of automatic queries
@@ -58,13 +65,34 @@ class QueryView:
     raised_at: datetime
     updated_at: datetime
     messages: tuple[QueryMessageView, ...]
+    actions: frozenset[QueryAction] = frozenset()  # what the actor it was read for may do next
 
     @property
     def unresolved(self) -> bool:
         return self.status in UNRESOLVED_QUERY_STATUSES
 
 
-def query_view(query: Query) -> QueryView:
+def _raised_by(actor: Actor, query: Query, site_id: int) -> bool:
+    return raised_by_actor(
+        raised_by=query.raised_by,
+        username=actor.username,
+        automatic=query.automatic,
+        data_manager_here=Role.DATA_MANAGER in actor.roles_at(site_id),
+    )
+
+
+def _actions(actor: Actor | None, query: Query, site_id: int) -> frozenset[QueryAction]:
+    if actor is None:
+        return frozenset()
+    return allowed_query_actions(
+        QueryState(query.status),
+        actor_may=lambda action: actor.may(action, site_id),
+        raised_by_me=_raised_by(actor, query, site_id),
+    )
+
+
+def query_view(query: Query, actor: Actor | None = None) -> QueryView:
+    """The query as shown; with `actor`, the actions that actor may take on it now."""
     record = query.form_record
     participant = record.participant
     return QueryView(
@@ -83,20 +111,16 @@ def query_view(query: Query) -> QueryView:
         raised_at=query.raised_at,
         updated_at=query.updated_at,
         messages=tuple(QueryMessageView(m.kind, m.text, m.by, m.role, m.at) for m in query.messages.all()),
+        actions=_actions(actor, query, participant.site_id),
     )
 
 
-def _audit(
-    query: Query, *, now: datetime, actor: str, role: str, action: str, before: str | None, text: str
-) -> None:
+def _record(uow: UnitOfWork, query: Query, action: str, before: str | None, text: str, **who: str) -> None:
     record = query.form_record
-    audit.append(
-        at=now,
-        actor=actor,
-        role=role,
-        action=action,
+    uow.record(
+        action,
         object_type="query",
-        object_id=str(query.pk),
+        object_id=query.pk,
         before=None if before is None else {"status": before},
         after={
             "status": query.status,
@@ -106,26 +130,28 @@ def _audit(
             "check": query.check_id,
         },
         reason=text,
+        **who,
     )
 
 
 def open_query(
-    *, record_id: int, item_path: str, text: str, by: str, role: str, check_id: str, now: datetime
+    uow: UnitOfWork, *, record: FormRecord, item_path: str, text: str, by: str, role: str, check_id: str
 ) -> Query:
-    """Create a query and its first message (inside the caller's transaction)."""
+    """Create a query and its first message, inside the caller's use case (`by`: the raiser, or the edit
+    check for an automatic query)."""
     query = Query.objects.create(
-        form_record_id=record_id,
+        form_record=record,
         item_path=item_path,
         text=text,
         check_id=check_id,
         raised_by=by,
         raised_role=role,
-        raised_at=now,
-        updated_at=now,
+        raised_at=uow.now,
+        updated_at=uow.now,
         status="open",
     )
-    QueryMessage.objects.create(query=query, kind="raise", text=text, by=by, role=role, at=now)
-    _audit(query, now=now, actor=by, role=role, action="query.raise", before=None, text=text)
+    QueryMessage.objects.create(query=query, kind="raise", text=text, by=by, role=role, at=uow.now)
+    _record(uow, query, "query.raise", None, text, actor=by, role=role)
     return query
 
 
@@ -142,35 +168,34 @@ def raise_query(
 ) -> QueryView:
     """Raise a query on an item of a saved form (RAISE_QUERY: monitor, data manager). `item_path` may be a
     top-level item, a repeating-group cell (`medications[2].dose`) or empty for the whole form."""
-    role = authorize(actor, Action.RAISE_QUERY, participant.site_id)
-    now = clock.now()
-    if not text.strip():
-        raise ValidationFailed("A query needs a text", (Problem("text", "is required"),))
-    with transaction.atomic():
-        lock_guard.ensure_database_open(participant.study_id)
-        record = common.find_record(participant, visit_id, occurrence, form_id)
+    with use_case(
+        actor, Action.RAISE_QUERY, participant=participant, clock=clock, allow_withdrawn=True
+    ) as uow:
+        if not text.strip():
+            raise ValidationFailed("A query needs a text", (Problem("text", "is required"),))
+        locked = uow.locked_participant
+        record = common.find_record(locked, visit_id, occurrence, form_id)
         if record is None:
             raise NotFound(
-                f"Form {form_id} at {visit_id} #{occurrence} of {participant.study_code} is not saved yet"
+                f"Form {form_id} at {visit_id} #{occurrence} of {locked.study_code} is not saved yet"
             )
         if item_path:
-            form, _ = common.definition_of(record)
-            item_id = item_path.rsplit(".", 1)[-1].split("[", 1)[0]
-            if item_id not in {i.id for i in form.all_items()} | form.top_level_ids:
-                raise ValidationFailed(
-                    f"No item '{item_path}' in form {form_id}",
-                    (Problem("item_path", "is not an item of the form"),),
-                )
+            _ensure_item(record, item_path)
         query = open_query(
-            record_id=record.pk,
-            item_path=item_path,
-            text=text.strip(),
-            by=actor.username,
-            role=role,
+            uow, record=record, item_path=item_path, text=text.strip(), by=actor.username, role=uow.role,
             check_id="",
-            now=now,
+        )  # fmt: skip
+    return query_view(query, actor)
+
+
+def _ensure_item(record: FormRecord, item_path: str) -> None:
+    form, _ = common.definition_of(record)
+    item_id = item_path.rsplit(".", 1)[-1].split("[", 1)[0]
+    if item_id not in {i.id for i in form.all_items()} | form.top_level_ids:
+        raise ValidationFailed(
+            f"No item '{item_path}' in form {record.form_id}",
+            (Problem("item_path", "is not an item of the form"),),
         )
-    return query_view(query)
 
 
 def _locked_query(query_id: int) -> Query:
@@ -185,67 +210,52 @@ def _locked_query(query_id: int) -> Query:
     return query
 
 
-def _transition(
-    actor: Actor, query_id: int, *, action: Action, kind: str, allowed_from: tuple[str, ...], to: str, text: str,
-    now: datetime, raiser_only: bool,
-) -> QueryView:  # fmt: skip
-    with transaction.atomic():
+def _transition(actor: Actor, query_id: int, action: QueryAction, text: str, clock: Clock) -> QueryView:
+    """Take `action` on a query: the permission (`core/queries.py` names it), the database lock, then the
+    raiser and state rules of the core. Someone who may not see the query's form data is told it does not
+    exist."""
+    found = Query.objects.select_related("form_record__participant").filter(pk=query_id).first()
+    if found is None or not actor.may(Action.VIEW_FORM_DATA, found.form_record.participant.site_id):
+        raise NotFound(f"No query {query_id}")
+    permission = TRANSITIONS[action].permission
+    participant = found.form_record.participant
+    with use_case(actor, permission, participant=participant, clock=clock, allow_withdrawn=True) as uow:
         query = _locked_query(query_id)
-        participant = query.form_record.participant
-        if not actor.may(Action.VIEW_FORM_DATA, participant.site_id):
-            raise NotFound(f"No query {query_id}")
-        role = authorize(actor, action, participant.site_id)
-        lock_guard.ensure_database_open(participant.study_id)
-        if raiser_only:
-            is_raiser = query.raised_by == actor.username
-            automatic_and_manager = query.automatic and Role.DATA_MANAGER in actor.roles_at(
-                participant.site_id
-            )
-            if not (is_raiser or automatic_and_manager):
-                who = "the data manager" if query.automatic else query.raised_by
-                raise PermissionDenied(f"Only {who}, who raised query {query_id}, may {kind} it")
-        if query.status not in allowed_from:
-            raise Conflict(
-                f"Query {query_id} is {query.status}: it can be {kind}{'d' if kind.endswith('e') else 'ed'} only "
-                f"when {' or '.join(allowed_from)}"
-            )
         before = query.status
-        query.status = to
-        query.updated_at = now
+        query.status = next_query_state(
+            query_id,
+            QueryState(before),
+            action,
+            raised_by_me=_raised_by(actor, query, participant.site_id),
+            raiser=query.raised_by,
+            automatic=query.automatic,
+        ).value
+        query.updated_at = uow.now
         query.save(update_fields=["status", "updated_at"])
-        QueryMessage.objects.create(query=query, kind=kind, text=text, by=actor.username, role=role, at=now)
-        _audit(
-            query, now=now, actor=actor.username, role=role, action=f"query.{kind}", before=before, text=text
+        QueryMessage.objects.create(
+            query=query, kind=action.value, text=text, by=actor.username, role=uow.role, at=uow.now
         )
-    return query_view(query)
+        _record(uow, query, f"query.{action.value}", before, text)
+    return query_view(query, actor)
 
 
 def answer_query(actor: Actor, query_id: int, *, text: str, clock: Clock = SYSTEM_CLOCK) -> QueryView:
     """The site answers (ANSWER_QUERY: rheumatologist, investigator): open or re-opened -> answered."""
     if not text.strip():
         raise ValidationFailed("An answer needs a text", (Problem("text", "is required"),))
-    return _transition(
-        actor, query_id, action=Action.ANSWER_QUERY, kind="answer", allowed_from=("open", "reopened"),
-        to="answered", text=text.strip(), now=clock.now(), raiser_only=False,
-    )  # fmt: skip
+    return _transition(actor, query_id, QueryAction.ANSWER, text.strip(), clock)
 
 
 def close_query(actor: Actor, query_id: int, *, text: str = "", clock: Clock = SYSTEM_CLOCK) -> QueryView:
     """Whoever raised it (the data manager for automatic queries) closes it."""
-    return _transition(
-        actor, query_id, action=Action.RAISE_QUERY, kind="close", allowed_from=("open", "answered", "reopened"),
-        to="closed", text=text.strip(), now=clock.now(), raiser_only=True,
-    )  # fmt: skip
+    return _transition(actor, query_id, QueryAction.CLOSE, text.strip(), clock)
 
 
 def reopen_query(actor: Actor, query_id: int, *, text: str, clock: Clock = SYSTEM_CLOCK) -> QueryView:
     """Whoever raised it re-opens an answered or closed query, saying why."""
     if not text.strip():
         raise ValidationFailed("Say why the query is re-opened", (Problem("text", "is required"),))
-    return _transition(
-        actor, query_id, action=Action.RAISE_QUERY, kind="reopen", allowed_from=("answered", "closed"),
-        to="reopened", text=text.strip(), now=clock.now(), raiser_only=True,
-    )  # fmt: skip
+    return _transition(actor, query_id, QueryAction.REOPEN, text.strip(), clock)
 
 
 def _base(study: Study) -> QuerySet[Query]:
@@ -276,7 +286,7 @@ def query_inbox(actor: Actor, *, study: Study, site_id: int | None = None) -> li
     query = _base(study).filter(condition)
     if site_id is not None:
         query = query.filter(form_record__participant__site_id=site_id)
-    return [query_view(q) for q in query.order_by("updated_at", "id")]
+    return [query_view(q, actor) for q in query.order_by("updated_at", "id")]
 
 
 def list_queries(
@@ -293,7 +303,7 @@ def list_queries(
         query = query.filter(form_record__participant=participant)
     if status is not None:
         query = query.filter(status=status)
-    return [query_view(q) for q in query.order_by("raised_at", "id")]
+    return [query_view(q, actor) for q in query.order_by("raised_at", "id")]
 
 
 __all__ = [

@@ -1,24 +1,25 @@
 """Writing a checked form: item rows, item history, SDV clearing, signature invalidation, edit-check queries.
 
 Shared by `entry.save_form` (typed on a form) and `lab_import.commit_lab_import` (from a laboratory file);
-callers have authorized the actor. Runs in one transaction with its audit entry.
+both run it inside their use case (`uow`), which has checked the permission and the database lock and
+writes the audit entries collected here before commit.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
-
-from trialdesk.core.forms import FormCheckResult, evaluate_edit_checks, validate_submission
+from trialdesk.core.ctcae import GradeSuggestion, suggest_grade_from_lab
+from trialdesk.core.forms import FormCheckResult, SoftLimitWarning, evaluate_edit_checks, validate_submission
 from trialdesk.core.labs import LabResult, ctcae_term_for
-from trialdesk.errors import ValidationFailed
-from trialdesk.protocol.forms import LabTestDefinition
+from trialdesk.errors import Locked, Problem, ValidationFailed
+from trialdesk.protocol.forms import FormDefinition, LabTestDefinition
 from trialdesk.protocol.schema import Protocol
-from trialdesk.records import audit
 from trialdesk.records.casebook.models import (
     UNRESOLVED_QUERY_STATUSES,
     CasebookSignature,
@@ -29,16 +30,46 @@ from trialdesk.records.casebook.models import (
     QueryMessage,
     SourceVerification,
 )
-from trialdesk.records.models import Participant
+from trialdesk.records.models import Participant, ProtocolVersion
 from trialdesk.services.casebook import common
 from trialdesk.services.casebook.common import storable
-from trialdesk.services.casebook.entry import (
-    SaveResult,
-    ensure_writable,
-    form_definition_for,
-    reason_required,
-)
 from trialdesk.services.casebook.queries import EDIT_CHECK, open_query
+from trialdesk.services.unit_of_work import UnitOfWork, ensure_not_withdrawn
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    record_id: int
+    form_id: str
+    form_version: str
+    visit_id: str
+    occurrence: int
+    created: bool
+    changed: tuple[str, ...]  # item paths whose value changed (all stored paths on the first save)
+    warnings: tuple[SoftLimitWarning, ...]  # confirmed soft-limit warnings
+    calculated: Mapping[str, object]  # calculated item path -> value (JSON-friendly)
+    flags: Mapping[str, str]  # lab item path -> "L" / "H"
+    queries_opened: tuple[int, ...] = ()
+    queries_closed: tuple[int, ...] = ()
+    verification_cleared: bool = False
+    signature_invalidated: bool = False
+
+
+def ensure_form_open(participant: Participant, record: FormRecord | None) -> None:
+    """Refuse a change to a locked form (the database lock and the withdrawal are the use case's guards)."""
+    if record is not None and record.locked:
+        raise Locked(
+            f"Form {record.form_id} at {record.visit_id} #{record.occurrence} of {participant.study_code} "
+            "is locked: ask the data manager to unlock it (with a reason)"
+        )
+
+
+def reason_required(where: str = "reason") -> ValidationFailed:
+    return ValidationFailed(
+        "This form was saved before: say why the data change",
+        (Problem(where, "a reason for the change is required after the first save"),),
+    )
+
 
 _ROW_PATH = re.compile(r"^(?P<group>[a-z0-9_]+)\[(?P<row>\d+)\]\.(?P<item>[a-z0-9_]+)$")
 
@@ -62,8 +93,6 @@ def _ctcae(test: LabTestDefinition | None, result: LabResult) -> tuple[str, int 
     term = ctcae_term_for(test, result.flag) or ""
     if not term:
         return "", None, ""
-    from trialdesk.core.ctcae import GradeSuggestion, suggest_grade_from_lab
-
     try:
         suggestion = suggest_grade_from_lab(
             test.code, result.value, result.unit, result.reference_low, result.reference_high
@@ -119,129 +148,162 @@ def _rows(check: FormCheckResult, submitted: Mapping[str, object], tests: Mappin
     return rows
 
 
+@dataclass(frozen=True)
+class _Diff:
+    """The item rows the form will have, the rows it has, and the paths that differ."""
+
+    new_rows: dict[str, dict[str, Any]]
+    old_rows: dict[str, ItemValue]
+    changed: tuple[str, ...]
+
+
+def _diff(check: FormCheckResult, submitted: Mapping[str, object], protocol: Protocol, form: FormDefinition,
+          record: FormRecord | None) -> _Diff:  # fmt: skip
+    tests = {t.code: t for t in protocol.lab_tests}
+    new_rows = _rows(check, submitted, tests, {i.id: i for i in form.all_items()})
+    old_rows = {r.path: r for r in record.items.all()} if record is not None else {}
+    changed = tuple(
+        sorted(
+            path
+            for path in set(new_rows) | set(old_rows)
+            if path not in old_rows
+            or path not in new_rows
+            or old_rows[path].value != new_rows[path]["value"]
+            or old_rows[path].confirmation_reason != new_rows[path]["confirmation_reason"]
+        )
+    )
+    return _Diff(new_rows, old_rows, changed)
+
+
+def _locked_participant(uow: UnitOfWork, participant: Participant) -> Participant:
+    """The participant row to write for, locked: the use case's own, or (a lab import writes for several
+    participants) locked here, after the study, with the same withdrawal guard the use case runs."""
+    if uow.participant is not None and uow.participant.pk == participant.pk:
+        return uow.participant
+    locked = (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("study", "site")
+        .get(pk=participant.pk)
+    )
+    ensure_not_withdrawn(locked)
+    return locked
+
+
+@dataclass(frozen=True)
+class FormAddress:
+    """One form of one visit occurrence of one participant."""
+
+    participant: Participant
+    visit_id: str
+    occurrence: int
+    form_id: str
+
+    @property
+    def object_id(self) -> str:
+        return f"{self.participant.study_code}/{self.visit_id}#{self.occurrence}/{self.form_id}"
+
+
 def write_form(
-    *,
-    actor_name: str,
-    role: str,
+    uow: UnitOfWork,
     participant: Participant,
+    *,
     visit_id: str,
     occurrence: int,
     form_id: str,
     values: Mapping[str, object],
     confirmations: Mapping[str, str],
     reason: str | None,
-    now: datetime,
     action: str,
 ) -> SaveResult:
-    with transaction.atomic():
-        locked_participant = (
-            Participant.objects.select_for_update().select_related("study", "site").get(pk=participant.pk)
-        )
-        record = (
-            FormRecord.objects.select_for_update()
-            .filter(participant=locked_participant, visit_id=visit_id, occurrence=occurrence, form_id=form_id)
-            .first()
-        )
-        ensure_writable(locked_participant, record)
-        protocol_version, protocol = common.current_protocol(locked_participant.study)
-        if record is not None:
-            form, protocol = common.definition_of(record)
-            protocol_version = record.protocol_version
-        else:
-            form = form_definition_for(locked_participant, form_id)
-        common.check_visit(protocol, locked_participant, form, visit_id, occurrence)
-        submitted = dict(values)
-        check = validate_submission(
-            form,
-            submitted,
-            protocol.lab_tests,
-            confirmations,
-            resolver=common.VisitResolverCache(locked_participant),
-            visit_id=visit_id,
-        )
-        check.raise_if_not_ok()
-        tests = {t.code: t for t in protocol.lab_tests}
-        new_rows = _rows(check, submitted, tests, {i.id: i for i in form.all_items()})
-        old_rows = {r.path: r for r in record.items.all()} if record is not None else {}
-        changed = tuple(
-            sorted(
-                path
-                for path in set(new_rows) | set(old_rows)
-                if path not in old_rows
-                or path not in new_rows
-                or old_rows[path].value != new_rows[path]["value"]
-                or old_rows[path].confirmation_reason != new_rows[path]["confirmation_reason"]
-            )
-        )
-        text = (reason or "").strip()
-        if record is not None and changed and not text:
-            raise reason_required()
-        digest = common.content_hash(
-            {"version": form.version, "values": {p: r["value"] for p, r in new_rows.items()}}
-        )
-        created = record is None
-        if record is None:
-            record = FormRecord.objects.create(
-                participant=locked_participant, visit_id=visit_id, occurrence=occurrence, form_id=form_id,
-                form_version=form.version, protocol_version=protocol_version, submitted=_json(submitted),
-                confirmations=dict(confirmations), content_hash=digest, first_saved_at=now,
-                first_saved_by=actor_name, updated_at=now, updated_by=actor_name,
-            )  # fmt: skip
-        elif changed:
-            record.submitted = _json(submitted)
-            record.confirmations = dict(confirmations)
-            record.content_hash = digest
-            record.updated_at = now
-            record.updated_by = actor_name
-        cleared = signature_gone = False
-        if changed:
-            for path in changed:
-                old = old_rows.get(path)
-                ItemChange.objects.create(
-                    form_record=record, path=path, old=None if old is None else old.value,
-                    new=new_rows[path]["value"] if path in new_rows else None,
-                    reason=text, first_entry=created, changed_by=actor_name, role=role, changed_at=now,
-                )  # fmt: skip
-                if path in new_rows:
-                    ItemValue.objects.update_or_create(form_record=record, path=path, defaults=new_rows[path])
-                else:
-                    ItemValue.objects.filter(form_record=record, path=path).delete()
-            if not created:
-                cleared = _clear_verification(record, now, text)
-            signature_gone = _invalidate_signatures(
-                locked_participant, now, f"{form_id} at {visit_id} changed"
-            )
-            record.save()
-        opened, closed = run_edit_checks(locked_participant, protocol, now)
-        if changed:
-            audit.append(
-                at=now, actor=actor_name, role=role, action=action, object_type="form",
-                object_id=f"{locked_participant.study_code}/{visit_id}#{occurrence}/{form_id}",
-                before=None if created else {p: (old_rows[p].value if p in old_rows else None) for p in changed},
-                after={"version": form.version, **{p: new_rows[p]["value"] if p in new_rows else None for p in changed}},
-                reason=text,
-            )  # fmt: skip
+    """Validate and store one form inside the caller's use case; the audit entry is `action`."""
+    at = FormAddress(_locked_participant(uow, participant), visit_id, occurrence, form_id)
+    record = (
+        FormRecord.objects.select_for_update()
+        .filter(participant=at.participant, visit_id=visit_id, occurrence=occurrence, form_id=form_id)
+        .first()
+    )
+    ensure_form_open(at.participant, record)
+    form, protocol, version = common.entry_definition(at.participant, record, form_id)
+    common.check_visit(protocol, at.participant, form, visit_id, occurrence)
+    submitted = dict(values)
+    check = validate_submission(
+        form, submitted, protocol.lab_tests, confirmations,
+        resolver=common.VisitResolverCache(at.participant), visit_id=visit_id,
+    )  # fmt: skip
+    check.raise_if_not_ok()
+    diff = _diff(check, submitted, protocol, form, record)
+    text = (reason or "").strip()
+    if record is not None and diff.changed and not text:
+        raise reason_required()
+    created = record is None
+    cleared = signature_gone = False
+    if record is None or diff.changed:
+        record = _save_record(uow, at, record, form, version, diff, submitted, confirmations)
+    if diff.changed:
+        cleared, signature_gone = _store_items(uow, at, record, diff, text, created)
+    opened, closed = run_edit_checks(uow, at.participant, protocol)
+    if diff.changed:
+        uow.record(
+            action, object_type="form", object_id=at.object_id,
+            before=None if created else {p: (diff.old_rows[p].value if p in diff.old_rows else None) for p in diff.changed},
+            after={"version": form.version, **{p: diff.new_rows[p]["value"] if p in diff.new_rows else None for p in diff.changed}},
+            reason=text,
+        )  # fmt: skip
     return SaveResult(
-        record_id=record.pk,
-        form_id=form_id,
-        form_version=form.version,
-        visit_id=visit_id,
-        occurrence=occurrence,
-        created=created,
-        changed=changed,
+        record_id=record.pk, form_id=form_id, form_version=form.version, visit_id=visit_id,
+        occurrence=occurrence, created=created, changed=diff.changed,
         warnings=tuple(w for w in check.warnings if w.confirmed),
         calculated={p: storable(v) for p, v in check.calculated.items()},
-        flags={p: r["flag"] for p, r in new_rows.items() if r["flag"]},
-        queries_opened=tuple(opened),
-        queries_closed=tuple(closed),
-        verification_cleared=cleared,
-        signature_invalidated=signature_gone,
+        flags={p: r["flag"] for p, r in diff.new_rows.items() if r["flag"]},
+        queries_opened=tuple(opened), queries_closed=tuple(closed),
+        verification_cleared=cleared, signature_invalidated=signature_gone,
+    )  # fmt: skip
+
+
+def _save_record(uow: UnitOfWork, at: FormAddress, record: FormRecord | None, form: FormDefinition,
+                 version: ProtocolVersion, diff: _Diff, submitted: Mapping[str, object],
+                 confirmations: Mapping[str, str]) -> FormRecord:  # fmt: skip
+    """Create the form record (first save, keeping this form and protocol version) or update its answers."""
+    if record is None:
+        record = FormRecord(
+            participant=at.participant, visit_id=at.visit_id, occurrence=at.occurrence, form_id=at.form_id,
+            form_version=form.version, protocol_version=version, first_saved_at=uow.now,
+            first_saved_by=uow.actor.username,
+        )  # fmt: skip
+    record.submitted = _json(submitted)
+    record.confirmations = dict(confirmations)
+    record.content_hash = common.content_hash(
+        {"version": form.version, "values": {p: r["value"] for p, r in diff.new_rows.items()}}
     )
+    record.updated_at = uow.now
+    record.updated_by = uow.actor.username
+    record.save()
+    return record
+
+
+def _store_items(uow: UnitOfWork, at: FormAddress, record: FormRecord, diff: _Diff, text: str,
+                 created: bool) -> tuple[bool, bool]:  # fmt: skip
+    """The changed items and their history; clear SDV (after the first save) and the casebook signature.
+    Returns (verification cleared, signature invalidated)."""
+    for path in diff.changed:
+        old = diff.old_rows.get(path)
+        ItemChange.objects.create(
+            form_record=record, path=path, old=None if old is None else old.value,
+            new=diff.new_rows[path]["value"] if path in diff.new_rows else None, reason=text,
+            first_entry=created, changed_by=uow.actor.username, role=uow.role, changed_at=uow.now,
+        )  # fmt: skip
+        if path in diff.new_rows:
+            ItemValue.objects.update_or_create(form_record=record, path=path, defaults=diff.new_rows[path])
+        else:
+            ItemValue.objects.filter(form_record=record, path=path).delete()
+    cleared = False if created else _clear_verification(record, uow.now, text)
+    signature_gone = _invalidate_signatures(at.participant, uow.now, f"{at.form_id} at {at.visit_id} changed")
+    if not created:
+        record.save(update_fields=["verified"])
+    return cleared, signature_gone
 
 
 def _json(values: Mapping[str, object]) -> dict[str, object]:
-    import json
-
     loaded: dict[str, object] = json.loads(json.dumps(values, default=str))
     return loaded
 
@@ -264,7 +326,7 @@ def _invalidate_signatures(participant: Participant, now: datetime, reason: str)
 
 
 def run_edit_checks(
-    participant: Participant, protocol: Protocol, now: datetime
+    uow: UnitOfWork, participant: Participant, protocol: Protocol
 ) -> tuple[list[int], list[int]]:
     """Evaluate the protocol's edit checks at every visit occurrence with saved forms (a change at baseline
     can fire a check at a follow-up visit); open a query for each newly firing check and close automatic
@@ -292,28 +354,31 @@ def run_edit_checks(
             if target is None or check_id in still_open:
                 continue  # the form the query belongs on is not saved yet, or the query is already open
             query = open_query(
-                record_id=target.pk, item_path=hit.item or "", text=hit.message.en, by=EDIT_CHECK,
-                role="system", check_id=check_id, now=now,
+                uow, record=target, item_path=hit.item or "", text=hit.message.en, by=EDIT_CHECK,
+                role="system", check_id=check_id,
             )  # fmt: skip
             opened.append(query.pk)
         for check_id, query in still_open.items():
-            if check_id in fired:
-                continue
-            before = query.status
-            query.status = "closed"
-            query.updated_at = now
-            query.save(update_fields=["status", "updated_at"])
-            text = "The edit check no longer fires after the data changed"
-            QueryMessage.objects.create(
-                query=query, kind="auto_close", text=text, by=EDIT_CHECK, role="system", at=now
-            )
-            audit.append(
-                at=now, actor=EDIT_CHECK, role="system", action="query.auto_close", object_type="query",
-                object_id=str(query.pk), before={"status": before}, after={"status": "closed", "check": check_id},
-                reason=text,
-            )  # fmt: skip
-            closed.append(query.pk)
+            if check_id not in fired:
+                _auto_close(uow, query)
+                closed.append(query.pk)
     return opened, closed
 
 
-__all__ = ["raw_at", "run_edit_checks", "write_form"]
+def _auto_close(uow: UnitOfWork, query: Query) -> None:
+    """Close an automatic query whose edit check no longer fires (in the edit check's name)."""
+    before = query.status
+    query.status = "closed"
+    query.updated_at = uow.now
+    query.save(update_fields=["status", "updated_at"])
+    text = "The edit check no longer fires after the data changed"
+    QueryMessage.objects.create(
+        query=query, kind="auto_close", text=text, by=EDIT_CHECK, role="system", at=uow.now
+    )
+    uow.record(
+        "query.auto_close", object_type="query", object_id=query.pk, before={"status": before},
+        after={"status": "closed", "check": query.check_id}, reason=text, actor=EDIT_CHECK, role="system",
+    )  # fmt: skip
+
+
+__all__ = ["SaveResult", "ensure_form_open", "raw_at", "reason_required", "run_edit_checks", "write_form"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from trialdesk.core.participant_status import ParticipantStatus, is_withdrawn
 from trialdesk.core.roles import Action
 from trialdesk.core.schedule import VisitStatus, visit_states
 from trialdesk.errors import PermissionDenied
@@ -22,6 +23,7 @@ from trialdesk.records.casebook.models import FormRecord
 from trialdesk.records.models import Participant, Study
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.casebook import common
+from trialdesk.services.clock import local_today
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 MISSING_STATES = ("due", "overdue")
@@ -49,13 +51,13 @@ class ExpectedForm:
 
 
 def _participant_forms(participant: Participant, as_of: date) -> list[ExpectedForm]:
-    _, protocol = common.current_protocol(participant.study)
+    protocol = common.entry_protocol(participant, as_of)
     calendar, recorded = common.calendar_of(participant, protocol)
     latest_forms = {f.id: f for f in protocol.forms}
     saved = {
         (r.visit_id, r.occurrence, r.form_id): r for r in FormRecord.objects.filter(participant=participant)
     }
-    withdrawn = participant.status == "withdrawn"
+    withdrawn = is_withdrawn(ParticipantStatus(participant.status))
     rows: list[ExpectedForm] = []
     for state in visit_states(calendar, recorded, as_of):
         occurrence = state.occurrence
@@ -103,7 +105,7 @@ def expected_forms(
     authorize(actor, Action.VIEW_FORM_DATA, participant.site_id)
     if getattr(participant, "allocation", None) is None:
         return []
-    return _participant_forms(participant, clock.now().date())
+    return _participant_forms(participant, local_today(clock))
 
 
 def site_form_tracking(
@@ -126,7 +128,7 @@ def site_form_tracking(
         query = query.filter(site_id=site_id)
     elif sites is not None:
         query = query.filter(site_id__in=sites)
-    as_of = clock.now().date()
+    as_of = local_today(clock)
     rows = [row for p in query.order_by("study_code") for row in _participant_forms(p, as_of)]
     if missing_only:
         rows = [r for r in rows if r.missing]

@@ -16,11 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
-
 from trialdesk.core.roles import Action
 from trialdesk.errors import AlreadyDone, Conflict, NotFound, Problem, ValidationFailed
-from trialdesk.records import audit
 from trialdesk.records.casebook.models import (
     UNRESOLVED_QUERY_STATUSES,
     CasebookSignature,
@@ -33,6 +30,8 @@ from trialdesk.records.models import Participant, Person, Study
 from trialdesk.services import database_lock as lock_guard
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.casebook import common
+from trialdesk.services.clock import local_date
+from trialdesk.services.unit_of_work import use_case
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 SIGNATURE_MEANING = (
@@ -103,10 +102,9 @@ def verify_form(
 ) -> VerificationView:  # fmt: skip
     """The monitor marks a saved form as source-verified in its current state. Refused while the form has
     unresolved queries (open, answered or re-opened) or is already verified in this state."""
-    role = authorize(actor, Action.VERIFY_SOURCE, participant.site_id)
-    now = clock.now()
-    with transaction.atomic():
-        lock_guard.ensure_database_open(participant.study_id)
+    with use_case(
+        actor, Action.VERIFY_SOURCE, participant=participant, clock=clock, allow_withdrawn=True
+    ) as uow:
         record = _record_for_update(participant, visit_id, occurrence, form_id)
         unresolved = record.queries.filter(status__in=UNRESOLVED_QUERY_STATUSES).count()
         if unresolved:
@@ -117,14 +115,13 @@ def verify_form(
         if record.verified:
             raise AlreadyDone(f"Form {form_id} at {visit_id} #{occurrence} is already verified in this state")
         mark = SourceVerification.objects.create(
-            form_record=record, verified_by=actor.username, verified_at=now, form_version=record.form_version,
+            form_record=record, verified_by=actor.username, verified_at=uow.now, form_version=record.form_version,
             content_hash=record.content_hash,
         )  # fmt: skip
         record.verified = True
         record.save(update_fields=["verified"])
-        audit.append(
-            at=now, actor=actor.username, role=role, action="form.verify", object_type="form",
-            object_id=_object_id(participant, record), before={"verified": False},
+        uow.record(
+            "form.verify", object_type="form", object_id=_object_id(participant, record), before={"verified": False},
             after={"verified": True, "version": record.form_version, "content_hash": record.content_hash},
         )  # fmt: skip
     return VerificationView(
@@ -144,21 +141,19 @@ def lock_form(
     clock: Clock = SYSTEM_CLOCK,
 ) -> FormLockView:  # fmt: skip
     """The data manager locks a saved form (reason required): no change is accepted until it is unlocked."""
-    role = authorize(actor, Action.LOCK_FORM, participant.site_id)
-    text, now = _reason(reason), clock.now()
-    with transaction.atomic():
-        lock_guard.ensure_database_open(participant.study_id)
+    with use_case(actor, Action.LOCK_FORM, participant=participant, clock=clock, allow_withdrawn=True) as uow:
+        text = _reason(reason)
         record = _record_for_update(participant, visit_id, occurrence, form_id)
         if record.locked:
             raise AlreadyDone(f"Form {form_id} at {visit_id} #{occurrence} is already locked")
-        FormLock.objects.create(form_record=record, locked_by=actor.username, locked_at=now, reason=text)
+        FormLock.objects.create(form_record=record, locked_by=actor.username, locked_at=uow.now, reason=text)
         record.locked = True
         record.save(update_fields=["locked"])
-        audit.append(
-            at=now, actor=actor.username, role=role, action="form.lock", object_type="form",
-            object_id=_object_id(participant, record), before={"locked": False}, after={"locked": True}, reason=text,
+        uow.record(
+            "form.lock", object_type="form", object_id=_object_id(participant, record), before={"locked": False},
+            after={"locked": True}, reason=text,
         )  # fmt: skip
-    return FormLockView(form_id, visit_id, occurrence, True, actor.username, now, text)
+    return FormLockView(form_id, visit_id, occurrence, True, actor.username, uow.now, text)
 
 
 def unlock_form(
@@ -166,23 +161,21 @@ def unlock_form(
     clock: Clock = SYSTEM_CLOCK,
 ) -> FormLockView:  # fmt: skip
     """The data manager unlocks a locked form, saying why."""
-    role = authorize(actor, Action.LOCK_FORM, participant.site_id)
-    text, now = _reason(reason), clock.now()
-    with transaction.atomic():
-        lock_guard.ensure_database_open(participant.study_id)
+    with use_case(actor, Action.LOCK_FORM, participant=participant, clock=clock, allow_withdrawn=True) as uow:
+        text = _reason(reason)
         record = _record_for_update(participant, visit_id, occurrence, form_id)
         lock = record.locks.filter(unlocked_at__isnull=True).last()
         if not record.locked or lock is None:
             raise Conflict(f"Form {form_id} at {visit_id} #{occurrence} is not locked")
-        lock.unlocked_by, lock.unlocked_at, lock.unlock_reason = actor.username, now, text
+        lock.unlocked_by, lock.unlocked_at, lock.unlock_reason = actor.username, uow.now, text
         lock.save(update_fields=["unlocked_by", "unlocked_at", "unlock_reason"])
         record.locked = False
         record.save(update_fields=["locked"])
-        audit.append(
-            at=now, actor=actor.username, role=role, action="form.unlock", object_type="form",
-            object_id=_object_id(participant, record), before={"locked": True}, after={"locked": False}, reason=text,
+        uow.record(
+            "form.unlock", object_type="form", object_id=_object_id(participant, record), before={"locked": True},
+            after={"locked": False}, reason=text,
         )  # fmt: skip
-    return FormLockView(form_id, visit_id, occurrence, False, actor.username, now, text)
+    return FormLockView(form_id, visit_id, occurrence, False, actor.username, uow.now, text)
 
 
 def _password_matches(actor: Actor, password: str) -> bool:
@@ -200,47 +193,49 @@ def sign_casebook(
     """The investigator signs the participant's casebook by re-entering their password; the signature stores
     the meaning statement shown and a hash of the casebook. A wrong password is refused (`ValidationFailed`
     on `password`) and audited as a failed attempt. A later data change invalidates the signature."""
-    role = authorize(actor, Action.SIGN_CASEBOOK, participant.site_id)
-    now = clock.now()
-    statement = meaning.strip()
-    if not statement:
-        raise ValidationFailed("State the meaning of the signature", (Problem("meaning", "is required"),))
-    lock_guard.ensure_database_open(participant.study_id)
-    if not _password_matches(actor, password):
-        with transaction.atomic():  # committed on its own: the refusal must stay on record
-            audit.append(
-                at=now, actor=actor.username, role=role, action="casebook.sign_failed", object_type="participant",
-                object_id=participant.study_code, before=None, after={"reason": "wrong password"},
+    with use_case(
+        actor, Action.SIGN_CASEBOOK, participant=participant, clock=clock, allow_withdrawn=True
+    ) as uow:
+        statement = meaning.strip()
+        if not statement:
+            raise ValidationFailed("State the meaning of the signature", (Problem("meaning", "is required"),))
+        locked = uow.locked_participant
+        signature: CasebookSignature | None = None
+        if not _password_matches(actor, password):  # committed with this use case: it must stay on record
+            uow.record(
+                "casebook.sign_failed", object_type="participant", object_id=locked.study_code,
+                after={"reason": "wrong password"},
             )  # fmt: skip
+        else:
+            signature = _sign(locked, actor, statement, uow.now)
+            uow.record(
+                "casebook.sign", object_type="participant", object_id=locked.study_code,
+                after={"content_hash": signature.content_hash, "meaning": statement},
+            )  # fmt: skip
+    if signature is None:
         raise ValidationFailed(
             "The password is not correct: the casebook was not signed",
             (Problem("password", "does not match your account's password"),),
         )
-    with transaction.atomic():
-        locked = Participant.objects.select_for_update().get(pk=participant.pk)
-        lock_guard.ensure_database_open(locked.study_id)
-        if not FormRecord.objects.filter(participant=locked).exists():
-            raise Conflict(f"{locked.study_code} has no saved forms to sign")
-        digest = common.casebook_hash(locked)
-        if CasebookSignature.objects.filter(
-            participant=locked, invalidated_at__isnull=True, content_hash=digest
-        ).exists():
-            raise AlreadyDone(f"The casebook of {locked.study_code} is already signed in this state")
-        CasebookSignature.objects.filter(participant=locked, invalidated_at__isnull=True).update(
-            invalidated_at=now, invalidated_reason="signed again"
-        )
-        signature = CasebookSignature.objects.create(
-            participant=locked,
-            signed_by=actor.username,
-            signed_at=now,
-            meaning=statement,
-            content_hash=digest,
-        )
-        audit.append(
-            at=now, actor=actor.username, role=role, action="casebook.sign", object_type="participant",
-            object_id=locked.study_code, before=None, after={"content_hash": digest, "meaning": statement},
-        )  # fmt: skip
     return _signature_view(locked, signature, valid=True)
+
+
+def _sign(participant: Participant, actor: Actor, statement: str, now: datetime) -> CasebookSignature:
+    """A new signature over the casebook as it is now (any earlier valid one is superseded)."""
+    if not FormRecord.objects.filter(participant=participant).exists():
+        raise Conflict(f"{participant.study_code} has no saved forms to sign")
+    digest = common.casebook_hash(participant)
+    valid = CasebookSignature.objects.filter(participant=participant, invalidated_at__isnull=True)
+    if valid.filter(content_hash=digest).exists():
+        raise AlreadyDone(f"The casebook of {participant.study_code} is already signed in this state")
+    valid.update(invalidated_at=now, invalidated_reason="signed again")
+    return CasebookSignature.objects.create(
+        participant=participant,
+        signed_by=actor.username,
+        signed_at=now,
+        meaning=statement,
+        content_hash=digest,
+    )
 
 
 def _signature_view(participant: Participant, s: CasebookSignature, *, valid: bool) -> SignatureView:
@@ -261,17 +256,22 @@ def lock_database(
     actor: Actor, study: Study, *, reason: str, clock: Clock = SYSTEM_CLOCK
 ) -> DatabaseLockView:
     """The data manager locks the study database: from now on every write of every service is refused."""
-    role = authorize(actor, Action.LOCK_DATABASE)
-    text, now = _reason(reason), clock.now()
-    with transaction.atomic():
-        Study.objects.select_for_update().get(pk=study.pk)
+    # not `study_data`: the database lock is what this writes (an existing one is `AlreadyDone`, not `Locked`)
+    with use_case(
+        actor, Action.LOCK_DATABASE, study=study, clock=clock, lock_study=True, study_data=False
+    ) as uow:
+        text = _reason(reason)
         existing = lock_guard.database_lock_of(study.pk)
         if existing is not None:
-            raise AlreadyDone(f"The database was already locked on {existing.locked_at.date().isoformat()}")
-        lock = DatabaseLock.objects.create(study=study, locked_by=actor.username, locked_at=now, reason=text)
-        audit.append(
-            at=now, actor=actor.username, role=role, action="database.lock", object_type="study",
-            object_id=study.protocol_key, before={"locked": False}, after={"locked": True}, reason=text,
+            raise AlreadyDone(
+                f"The database was already locked on {local_date(existing.locked_at).isoformat()}"
+            )
+        lock = DatabaseLock.objects.create(
+            study=study, locked_by=actor.username, locked_at=uow.now, reason=text
+        )
+        uow.record(
+            "database.lock", object_type="study", object_id=study.protocol_key, before={"locked": False},
+            after={"locked": True}, reason=text,
         )  # fmt: skip
     return DatabaseLockView(lock.locked_by, lock.locked_at, lock.reason)
 

@@ -1,13 +1,23 @@
-"""Request and response schemas of the casebook JSON API (web/casebook/api.py)."""
+"""Request and response schemas of the casebook JSON API (web/casebook/api.py).
+
+Response schemas read the services' views by attribute (ninja schemas are pydantic models with
+`from_attributes`): `QueryOut.model_validate(query_view)`. A field named differently in the JSON names its
+attribute with `validation_alias`; a field the JSON shapes differently has a `resolve_<field>`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from ninja import Schema
+from pydantic import Field
 
 from trialdesk.services.casebook import verification
+from trialdesk.services.casebook.common import storable
+
+Day = date  # for the field named `date`, whose name would hide the type
 
 
 class ProblemOut(Schema):
@@ -31,8 +41,8 @@ class MessageOut(Schema):
 
 class QueryOut(Schema):
     id: int
-    participant: str
-    site: str
+    participant: str = Field(validation_alias="participant_code")
+    site: str = Field(validation_alias="site_code")
     visit_id: str
     occurrence: int
     form_id: str
@@ -64,7 +74,7 @@ class ItemOut(Schema):
 
 
 class FormOut(Schema):
-    participant: str
+    participant: str = Field(validation_alias="participant_code")
     visit_id: str
     occurrence: int
     form_id: str
@@ -82,6 +92,11 @@ class FormOut(Schema):
     verified_at: datetime | None
     locked_by: str
     lock_reason: str
+
+    @staticmethod
+    def resolve_items(view: Any) -> list[Any]:
+        items: Mapping[str, Any] = view.items
+        return list(items.values())
 
 
 class FormIn(Schema):
@@ -110,6 +125,14 @@ class CheckOut(Schema):
     warnings: list[WarningOut]
     hidden: list[str]
     calculated: dict[str, Any]
+
+    @staticmethod
+    def resolve_hidden(result: Any) -> list[str]:
+        return sorted(result.hidden)
+
+    @staticmethod
+    def resolve_calculated(result: Any) -> dict[str, Any]:
+        return {path: storable(value) for path, value in result.calculated.items()}
 
 
 class ChangeOut(Schema):
@@ -140,7 +163,7 @@ class SignIn(Schema):
 
 
 class SignatureOut(Schema):
-    participant: str
+    participant: str = Field(validation_alias="participant_code")
     signed_by: str
     signed_at: datetime
     meaning: str
@@ -165,8 +188,8 @@ class DatabaseLockOut(Schema):
 
 
 class ExpectedOut(Schema):
-    participant: str
-    site: str
+    participant: str = Field(validation_alias="participant_code")
+    site: str = Field(validation_alias="site_code")
     visit_id: str
     occurrence: int
     form_id: str
@@ -184,9 +207,9 @@ class LabImportIn(Schema):
 
 class LabRowOut(Schema):
     row: int
-    participant: str
-    date: date
-    item: str
+    participant: str = Field(validation_alias="participant_code")
+    date: Day = Field(validation_alias="sampled_on")
+    item: str = Field(validation_alias="item_path")
     value: str
     unit: str
     visit_id: str

@@ -24,6 +24,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("queries/<int:query_id>/answer/", views_queries.query_answer, name="query_answer"),
     path("queries/<int:query_id>/close/", views_queries.query_close, name="query_close"),
     path("queries/<int:query_id>/reopen/", views_queries.query_reopen, name="query_reopen"),
+    *urlpatterns_data,
 ]
-
-urlpatterns = urlpatterns + urlpatterns_data

@@ -17,11 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from trialdesk.core.forms import FormCheckResult
-from trialdesk.core.roles import Action
 from trialdesk.errors import Conflict, ValidationFailed
 from trialdesk.records.models import Participant, Study
 from trialdesk.services.actors import Actor
-from trialdesk.services.casebook.common import current_protocol
+from trialdesk.services.casebook.common import display_protocol
 from trialdesk.services.casebook.entry import FormView, check_form, item_history, load_form, save_form
 from trialdesk.services.participants import get_participant
 from trialdesk.web.auth import request_actor
@@ -64,7 +63,7 @@ class FormAt:
 
     @property
     def read_only(self) -> bool:
-        return self.view.read_only or not self.actor.may(Action.ENTER_FORM_DATA, self.participant.site_id)
+        return self.view.read_only or not self.view.allowed.enter
 
     def url(self, name: str = "casebook:form") -> str:
         return reverse(name, args=[self.participant.study_code, self.visit_id, self.occurrence, self.form_id])
@@ -78,7 +77,7 @@ def form_at(request: HttpRequest, code: str, visit_id: str, occurrence: int, for
 
 
 def visit_label(study: Study, visit_id: str, language: str) -> str:
-    _version, protocol = current_protocol(study)
+    protocol = display_protocol(study)
     for visit in protocol.schedule.visits if protocol.schedule else []:
         if visit.id == visit_id:
             return visit.label.in_language(language)
@@ -137,7 +136,6 @@ def _render_page(
 ) -> HttpResponse:
     language = get_language() or "en"
     view = at.view
-    site_id = at.participant.site_id
     database_locked = view.read_only_reason == "database locked"
     context = {
         **parts,
@@ -154,11 +152,11 @@ def _render_page(
         "status": view.status,
         "record": view if view.exists else None,
         "database_locked": database_locked,
-        "can_verify": at.actor.may(Action.VERIFY_SOURCE, site_id) and not database_locked,
-        "can_lock": at.actor.may(Action.LOCK_FORM, site_id) and not database_locked,
-        "can_raise": at.actor.may(Action.RAISE_QUERY, site_id) and not database_locked,
+        "can_verify": view.allowed.verify,
+        "can_lock": view.allowed.lock,
+        "can_raise": view.allowed.raise_query,
         "query_items": [i for i in parts["items"] if i.queryable],
-        "form_queries": query_rows(at.actor, at.study, list(at.view.queries)),
+        "form_queries": query_rows(at.study, list(at.view.queries)),
         "history": item_history(at.actor, at.participant, at.visit_id, at.occurrence, at.form_id)
         if view.exists
         else [],

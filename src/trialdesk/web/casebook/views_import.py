@@ -5,6 +5,8 @@ commit, which calls `commit_lab_import` and shows every problem by row and colum
 
 from __future__ import annotations
 
+import csv
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -55,8 +57,6 @@ def _guess(field: str, columns: list[str]) -> str:
 
 def _header(text: str) -> list[str]:
     first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
-    import csv
-
     return [c.strip() for c in next(csv.reader([first]), [])]
 
 

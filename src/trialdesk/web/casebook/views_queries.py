@@ -1,6 +1,7 @@
 """The query inbox (per role) and the query actions: raise (form page), answer, close, re-open.
 
-Which buttons show is a courtesy to the user; the services decide (a refused action is a 4xx page)."""
+The buttons shown are the actions the service returned with each query (`QueryView.actions`, decided by
+`core/queries.py`); the service refuses the rest (a refused action is a 4xx page)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from trialdesk.core.roles import Action, Role
+from trialdesk.core.queries import QueryAction
 from trialdesk.protocol.forms import find_form
-from trialdesk.records.models import Site, Study
-from trialdesk.services.actors import Actor
-from trialdesk.services.casebook.common import current_protocol
+from trialdesk.records.models import Study
+from trialdesk.services.casebook.common import display_protocol
 from trialdesk.services.casebook.queries import (
     QueryMessageView,
     QueryView,
@@ -52,32 +52,24 @@ class QueryRow:
     raised_by: str
     raised_at: datetime
     thread: tuple[QueryMessageView, ...]
-    can_answer: bool
-    can_close: bool
-    can_reopen: bool
+    actions: frozenset[QueryAction]  # as the service returned them: "answer", "close", "reopen"
 
 
-def query_rows(actor: Actor, study: Study, queries: Sequence[QueryView]) -> list[QueryRow]:
-    """Queries with what the page shows beside them (titles in the page's language, possible actions)."""
+def query_rows(study: Study, queries: Sequence[QueryView]) -> list[QueryRow]:
+    """Queries with what the page shows beside them (titles in the page's language, the allowed actions)."""
     if not queries:
         return []
-    _version, protocol = current_protocol(study)
+    protocol = display_protocol(study)
     language = get_language() or "en"
     visits = {
         v.id: v.label.in_language(language) for v in (protocol.schedule.visits if protocol.schedule else [])
     }
-    site_ids = dict(Site.objects.filter(study=study).values_list("code", "pk"))
     rows: list[QueryRow] = []
     for query in queries:
         try:
             title = find_form(protocol.forms, query.form_id).title.in_language(language)
         except KeyError:
             title = query.form_id
-        site_id = site_ids.get(query.site_code)
-        raiser = query.raised_by == actor.username or (
-            query.automatic and Role.DATA_MANAGER in actor.roles_at(site_id)
-        )
-        may_raise = actor.may(Action.RAISE_QUERY, site_id)
         label = visits.get(query.visit_id, query.visit_id)
         rows.append(
             QueryRow(
@@ -95,9 +87,7 @@ def query_rows(actor: Actor, study: Study, queries: Sequence[QueryView]) -> list
                 raised_by=query.raised_by,
                 raised_at=query.raised_at,
                 thread=tuple(m for m in query.messages if m.kind != "raise"),
-                can_answer=actor.may(Action.ANSWER_QUERY, site_id) and query.status in ("open", "reopened"),
-                can_close=may_raise and raiser and query.status in ("open", "answered", "reopened"),
-                can_reopen=may_raise and raiser and query.status in ("answered", "closed"),
+                actions=query.actions,
             )
         )
     return rows
@@ -115,7 +105,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         request,
         "trialdesk/casebook/queries.html",
         {
-            "queries": query_rows(actor, study, found),
+            "queries": query_rows(study, found),
             "show_all": show_all,
             "status": status or "",
             "status_choices": [
