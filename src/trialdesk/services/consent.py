@@ -11,9 +11,7 @@ from trialdesk.errors import AlreadyDone, Problem, ValidationFailed
 from trialdesk.protocol.registration import earliest_study_date
 from trialdesk.records.models import ConsentRecord, ConsentWithdrawal, Participant
 from trialdesk.services.actors import Actor
-from trialdesk.services.database_lock import ensure_database_open
-from trialdesk.services.unit_of_work import ensure_not_withdrawn as _withdrawal_guard
-from trialdesk.services.unit_of_work import use_case
+from trialdesk.services.unit_of_work import ensure_not_withdrawn, use_case
 from trialdesk.services.versions import Purpose, governing_protocol
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
@@ -28,12 +26,6 @@ __all__ = [
 
 WITHDRAWAL_SCOPES = ("no_further_visits_data_kept",)
 MAX_SIGNATURE_CHARS = 400_000  # a drawn signature as a PNG data URL; larger is not a signature
-
-
-def ensure_not_withdrawn(participant: Participant) -> None:
-    """Legacy guard for services not yet on `use_case`: the database lock, then the withdrawal."""
-    ensure_database_open(participant.study_id)
-    _withdrawal_guard(participant)
 
 
 def consent_versions(participant: Participant) -> list[str]:

@@ -58,6 +58,22 @@ class UnitOfWork:
     study: Study | None
     participant: Participant | None
     entries: list[PendingEntry] = field(default_factory=list)
+    guards_withdrawal: bool = True
+
+    def lock_participant(self, participant: Participant) -> Participant:
+        """Another participant's row, locked and guarded like the use case's own — for the few study-wide use
+        cases that write for several participants (a lab import). The use case's own participant is returned
+        as it is."""
+        if self.participant is not None and self.participant.pk == participant.pk:
+            return self.participant
+        locked = (
+            Participant.objects.select_for_update(of=("self",))
+            .select_related("study", "site")
+            .get(pk=participant.pk)
+        )
+        if self.guards_withdrawal:
+            ensure_not_withdrawn(locked)
+        return locked
 
     @property
     def locked_participant(self) -> Participant:
@@ -165,7 +181,13 @@ def use_case(
         if locked is not None and study_data and not allow_withdrawn:
             ensure_not_withdrawn(locked)
         uow = UnitOfWork(
-            actor=actor, role=role, now=now, today=local_date(now), study=study, participant=locked
+            actor=actor,
+            role=role,
+            now=now,
+            today=local_date(now),
+            study=study,
+            participant=locked,
+            guards_withdrawal=study_data and not allow_withdrawn,
         )
         yield uow
         uow.write_audit()

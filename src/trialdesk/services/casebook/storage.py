@@ -34,7 +34,7 @@ from trialdesk.records.models import Participant, ProtocolVersion
 from trialdesk.services.casebook import common
 from trialdesk.services.casebook.common import storable
 from trialdesk.services.casebook.queries import EDIT_CHECK, open_query
-from trialdesk.services.unit_of_work import UnitOfWork, ensure_not_withdrawn
+from trialdesk.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -178,15 +178,7 @@ def _diff(check: FormCheckResult, submitted: Mapping[str, object], protocol: Pro
 def _locked_participant(uow: UnitOfWork, participant: Participant) -> Participant:
     """The participant row to write for, locked: the use case's own, or (a lab import writes for several
     participants) locked here, after the study, with the same withdrawal guard the use case runs."""
-    if uow.participant is not None and uow.participant.pk == participant.pk:
-        return uow.participant
-    locked = (
-        Participant.objects.select_for_update(of=("self",))
-        .select_related("study", "site")
-        .get(pk=participant.pk)
-    )
-    ensure_not_withdrawn(locked)
-    return locked
+    return uow.lock_participant(participant)
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ def design_report_context(request: HttpRequest, study: Study) -> dict[str, Any]:
 def _comparison(request: HttpRequest) -> Comparison:
     problem = None
     sizes: tuple[int, ...] | None = None
-    effects = DEFAULT_EFFECT_SIZES
+    effects: tuple[float, ...] = DEFAULT_EFFECT_SIZES
     try:
         if request.GET.get("compare", "").strip():
             sizes = tuple(sorted({int(part) for part in request.GET["compare"].split(",") if part.strip()}))
