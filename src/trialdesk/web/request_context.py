@@ -63,6 +63,16 @@ def trial(request: HttpRequest) -> TrialRequest:
     return context
 
 
+def participant_in_request(request: HttpRequest, code: str) -> tuple[Actor, Study, Participant]:
+    """The actor, the study and the participant `code` (resolved once by the middleware when the URL names it;
+    a code named in a request body or query is resolved here, with the same visibility rule)."""
+    context = trial(request)
+    participant = context.participant
+    if participant is None or participant.study_code != code:
+        participant = get_participant(context.actor, study_id=context.study.pk, study_code=code)
+    return context.actor, context.study, participant
+
+
 def not_found(request: HttpRequest, error: NotFound) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
         return JsonResponse({"detail": error.message}, status=404)

@@ -30,7 +30,6 @@ from trialdesk.errors import NotFound
 from trialdesk.records.models import Participant
 from trialdesk.services.actors import Actor
 from trialdesk.services.casebook import entry, lab_import, queries, tracking, verification
-from trialdesk.services.participants import get_participant
 from trialdesk.web.auth import request_actor
 from trialdesk.web.casebook.schemas import (
     ChangeOut,
@@ -51,6 +50,7 @@ from trialdesk.web.casebook.schemas import (
     StateOut,
     TextIn,
 )
+from trialdesk.web.request_context import participant_in_request
 
 router = Router(tags=["casebook"])
 
@@ -58,8 +58,8 @@ FORM = "/casebook/participants/{code}/forms/{visit_id}/{occurrence}/{form_id}"
 
 
 def _participant(request: HttpRequest, code: str) -> tuple[Actor, Participant]:
-    actor, study = request_actor(request)
-    return actor, get_participant(actor, study_id=study.pk, study_code=code)
+    actor, _study, participant = participant_in_request(request, code)
+    return actor, participant
 
 
 @router.get("/casebook/participants/{code}/forms", response=list[ExpectedOut])
@@ -126,7 +126,7 @@ def query_list(
     if scope == "inbox":
         found = queries.query_inbox(actor, study=study)
     else:
-        who = get_participant(actor, study_id=study.pk, study_code=participant) if participant else None
+        who = participant_in_request(request, participant)[2] if participant else None
         found = queries.list_queries(actor, study=study, participant=who, status=status)
     return found
 

@@ -28,8 +28,7 @@ from trialdesk.services.casebook.verification import (
     unlock_form,
     verify_form,
 )
-from trialdesk.services.participants import get_participant
-from trialdesk.web.auth import request_actor
+from trialdesk.web.request_context import participant_in_request
 from trialdesk.web.views import domain_errors
 
 
@@ -57,8 +56,7 @@ class VisitRow:
 @domain_errors
 def casebook(request: HttpRequest, code: str) -> HttpResponse:
     """The participant's visits from the schedule, each with its forms and their state."""
-    actor, study = request_actor(request)
-    participant = get_participant(actor, study_id=study.pk, study_code=code)
+    actor, study, participant = participant_in_request(request, code)
     fa = (get_language() or "en") == "fa"
     open_queries: Counter[tuple[str, int, str]] = Counter(
         (q.visit_id, q.occurrence, q.form_id)
@@ -111,8 +109,7 @@ def _back_to_form(code: str, visit_id: str, occurrence: int, form_id: str) -> Ht
 def form_verify(
     request: HttpRequest, code: str, visit_id: str, occurrence: int, form_id: str
 ) -> HttpResponse:
-    actor, study = request_actor(request)
-    participant = get_participant(actor, study_id=study.pk, study_code=code)
+    actor, study, participant = participant_in_request(request, code)
     verify_form(actor, participant, visit_id=visit_id, occurrence=occurrence, form_id=form_id)
     messages.success(request, _("Form marked as source-data verified."))
     return _back_to_form(code, visit_id, occurrence, form_id)
@@ -122,8 +119,7 @@ def form_verify(
 @login_required
 @domain_errors
 def form_lock(request: HttpRequest, code: str, visit_id: str, occurrence: int, form_id: str) -> HttpResponse:
-    actor, study = request_actor(request)
-    participant = get_participant(actor, study_id=study.pk, study_code=code)
+    actor, study, participant = participant_in_request(request, code)
     reason = request.POST.get("reason", "")
     lock_form(actor, participant, visit_id=visit_id, occurrence=occurrence, form_id=form_id, reason=reason)
     messages.success(request, _("Form locked."))
@@ -136,8 +132,7 @@ def form_lock(request: HttpRequest, code: str, visit_id: str, occurrence: int, f
 def form_unlock(
     request: HttpRequest, code: str, visit_id: str, occurrence: int, form_id: str
 ) -> HttpResponse:
-    actor, study = request_actor(request)
-    participant = get_participant(actor, study_id=study.pk, study_code=code)
+    actor, study, participant = participant_in_request(request, code)
     reason = request.POST.get("reason", "")
     unlock_form(actor, participant, visit_id=visit_id, occurrence=occurrence, form_id=form_id, reason=reason)
     messages.success(request, _("Form unlocked."))
@@ -149,8 +144,7 @@ def form_unlock(
 def sign(request: HttpRequest, code: str) -> HttpResponse:
     """The investigator signs the casebook by re-entering the password; the meaning is stated on screen and
     stored, in the language it was shown in."""
-    actor, study = request_actor(request)
-    participant = get_participant(actor, study_id=study.pk, study_code=code)
+    actor, study, participant = participant_in_request(request, code)
     meaning = _(SIGNATURE_MEANING)
     problems: tuple[object, ...] = ()
     message = ""

@@ -22,8 +22,6 @@ from trialdesk.records.models import Participant, Study
 from trialdesk.services.actors import Actor
 from trialdesk.services.casebook.common import display_protocol
 from trialdesk.services.casebook.entry import FormView, check_form, item_history, load_form, save_form
-from trialdesk.services.participants import get_participant
-from trialdesk.web.auth import request_actor
 from trialdesk.web.casebook.rendering import (
     PageInputs,
     Raw,
@@ -35,6 +33,7 @@ from trialdesk.web.casebook.rendering import (
     read_submission,
 )
 from trialdesk.web.casebook.views_queries import query_rows
+from trialdesk.web.request_context import participant_in_request
 from trialdesk.web.views import domain_errors
 
 
@@ -70,8 +69,7 @@ class FormAt:
 
 
 def form_at(request: HttpRequest, code: str, visit_id: str, occurrence: int, form_id: str) -> FormAt:
-    actor, study = request_actor(request)
-    participant = get_participant(actor, study_id=study.pk, study_code=code)
+    actor, study, participant = participant_in_request(request, code)
     view = load_form(actor, participant, visit_id, occurrence, form_id)
     return FormAt(actor, study, participant, view, visit_id, occurrence, form_id)
 

@@ -33,8 +33,8 @@ from trialdesk.services.casebook.queries import (
     raise_query,
     reopen_query,
 )
-from trialdesk.services.participants import get_participant
 from trialdesk.web.auth import request_actor
+from trialdesk.web.request_context import participant_in_request
 from trialdesk.web.templatetags.casebook_tags import query_status
 from trialdesk.web.views import domain_errors
 
@@ -128,8 +128,7 @@ def _back(request: HttpRequest) -> HttpResponseRedirect:
 def query_raise(
     request: HttpRequest, code: str, visit_id: str, occurrence: int, form_id: str
 ) -> HttpResponse:
-    actor, study = request_actor(request)
-    participant = get_participant(actor, study_id=study.pk, study_code=code)
+    actor, study, participant = participant_in_request(request, code)
     query = raise_query(
         actor,
         participant,

@@ -21,8 +21,9 @@ from trialdesk.services.randomization import concealment_report, generate, rando
 from trialdesk.services.screening import screen, screening_log
 from trialdesk.web.auth import request_actor
 from trialdesk.web.enrolment import schemas as s
-from trialdesk.web.enrolment.common import participant_in_request, participant_record
+from trialdesk.web.enrolment.common import participant_record
 from trialdesk.web.enrolment.listing import arm_labels, commitment_context, list_rows, report_rows
+from trialdesk.web.request_context import participant_in_request
 
 router = Router(tags=["enrolment"])
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -22,22 +21,10 @@ from trialdesk.records.models import (
     ConsentWithdrawal,
     Participant,
     ScreeningRecord,
-    Study,
 )
 from trialdesk.services.actors import Actor
 from trialdesk.services.consent import current_consent_version, has_current_consent
-from trialdesk.services.participants import get_participant
 from trialdesk.services.versions import Purpose, governing_protocol
-from trialdesk.web.request_context import trial
-
-
-def participant_in_request(request: HttpRequest, code: str) -> tuple[Actor, Study, Participant]:
-    """The actor, the study and the participant of the request context (resolved once, by the middleware)."""
-    context = trial(request)
-    participant = context.participant
-    if participant is None or participant.study_code != code:  # named in a request body, not the URL
-        participant = get_participant(context.actor, study_id=context.study.pk, study_code=code)
-    return context.actor, context.study, participant
 
 
 @dataclass(frozen=True)

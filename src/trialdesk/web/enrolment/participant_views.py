@@ -18,9 +18,10 @@ from trialdesk.records.models import Participant, Site
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.participants import IdentityDetails, register_for_screening
 from trialdesk.web.auth import request_actor
-from trialdesk.web.enrolment.common import participant_in_request, participant_record
+from trialdesk.web.enrolment.common import participant_record
 from trialdesk.web.enrolment.forms import RegisterForm
 from trialdesk.web.form_errors import add_problems
+from trialdesk.web.request_context import participant_in_request
 from trialdesk.web.views import domain_errors
 
 

@@ -24,10 +24,11 @@ from trialdesk.services.randomization import (
     randomize,
 )
 from trialdesk.web.auth import request_actor
-from trialdesk.web.enrolment.common import participant_in_request, participant_record
+from trialdesk.web.enrolment.common import participant_record
 from trialdesk.web.enrolment.forms import ImportForm, RandomizeForm
 from trialdesk.web.enrolment.listing import arm_labels, commitment_context, list_rows, report_rows
 from trialdesk.web.enrolment.simulation_views import design_report_context
+from trialdesk.web.request_context import participant_in_request
 from trialdesk.web.views import domain_errors
 
 

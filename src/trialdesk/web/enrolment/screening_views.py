@@ -18,8 +18,9 @@ from trialdesk.services.clock import local_today
 from trialdesk.services.consent import record_consent, withdraw_consent
 from trialdesk.services.screening import screen
 from trialdesk.services.versions import Purpose, governing_protocol
-from trialdesk.web.enrolment.common import criteria_sections, participant_in_request, participant_record
+from trialdesk.web.enrolment.common import criteria_sections, participant_record
 from trialdesk.web.enrolment.forms import ConsentForm, ScreeningForm, WithdrawalForm
+from trialdesk.web.request_context import participant_in_request
 from trialdesk.web.views import domain_errors
 
 DECISION_MESSAGES = {

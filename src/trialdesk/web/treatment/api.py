@@ -12,9 +12,9 @@ from ninja.responses import Status
 from trialdesk.errors import NotFound
 from trialdesk.records.models import Participant
 from trialdesk.services.actors import Actor
-from trialdesk.services.participants import get_participant
 from trialdesk.services.treatment import adverse_events, dosing, expedited, lots, safety, visits
 from trialdesk.web.auth import request_actor
+from trialdesk.web.request_context import participant_in_request
 from trialdesk.web.treatment.schemas.adverse_events import (
     AdverseEventIn,
     AdverseEventOut,
@@ -60,8 +60,8 @@ router = Router(tags=["treatment"])
 
 
 def _participant(request: HttpRequest, code: str) -> tuple[Actor, Participant]:
-    actor, study = request_actor(request)
-    return actor, get_participant(actor, study_id=study.pk, study_code=code)
+    actor, _study, participant = participant_in_request(request, code)
+    return actor, participant
 
 
 # --- lots ---------------------------------------------------------------------------------------------------

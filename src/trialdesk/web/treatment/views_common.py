@@ -13,10 +13,9 @@ from trialdesk.errors import TrialdeskError
 from trialdesk.protocol.schema import Protocol
 from trialdesk.records.models import Participant, Study
 from trialdesk.services.actors import Actor
-from trialdesk.services.participants import get_participant
 from trialdesk.services.versions import Purpose, governing_protocol
-from trialdesk.web.auth import request_actor
 from trialdesk.web.errors import http_status
+from trialdesk.web.request_context import participant_in_request
 
 
 def language() -> str:
@@ -50,8 +49,7 @@ class ParticipantContext:
 
 def participant_context(request: HttpRequest, code: str) -> ParticipantContext:
     """The signed-in actor and a participant visible to them (NotFound otherwise), with their arm."""
-    actor, study = request_actor(request)
-    participant = get_participant(actor, study_id=study.pk, study_code=code)
+    actor, study, participant = participant_in_request(request, code)
     protocol = governing_protocol(study=participant.study, participant=participant, purpose=Purpose.TREATMENT)
     allocation = getattr(participant, "allocation", None)
     arm_id = allocation.arm if allocation is not None else None
