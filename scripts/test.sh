@@ -12,10 +12,10 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null
 fi
 if [ "${1:-}" != "--tests-only" ]; then
-  echo "== static checks: ruff, mypy --strict on the pure core, import contract"
+  echo "== static checks: ruff, mypy --strict (core, protocol, services, web, cli), import contracts"
   .venv/bin/ruff check src tests bench
   .venv/bin/ruff format --check src tests bench
-  .venv/bin/mypy --strict src/trialdesk/core src/trialdesk/protocol src/trialdesk/errors.py src/trialdesk/testing.py
+  .venv/bin/mypy --strict src/trialdesk
   .venv/bin/lint-imports --no-cache
 fi
 echo "== tests on ${TRIALDESK_DATABASE_URL:-SQLite}"

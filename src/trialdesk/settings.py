@@ -13,6 +13,7 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -160,7 +161,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Errors with their request id to stderr and to a rotating file in the data folder (never identifying values).
 LOG_DIR = DATA_DIR / "logs"
 _log_to_file = not os.environ.get("PYTEST_VERSION")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "trialdesk.web.logging.RequestIdFilter"}},
