@@ -156,8 +156,6 @@ WHITENOISE_AUTOREFRESH = DEBUG
 LOGIN_THROTTLE_ATTEMPTS = 5
 LOGIN_THROTTLE_WINDOW = 15 * 60
 
-LOGGING = {"version": 1, "disable_existing_loggers": False}
-
 # Errors with their request id to stderr and to a rotating file in the data folder (never identifying values).
 LOG_DIR = DATA_DIR / "logs"
 _log_to_file = not os.environ.get("PYTEST_VERSION")
