@@ -121,6 +121,7 @@ class ItemDefinition(ProtocolModel):
     expression: ExpressionText | None = None
     show_if: ExpressionText | None = None
     weight: int | None = Field(default=None, ge=0)
+    identifying: bool = False
     assumption: str | None = None
 
     @model_validator(mode="after")
