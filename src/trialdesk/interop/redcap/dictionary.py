@@ -159,6 +159,7 @@ def _lost_attributes(item: ItemDefinition, group: str | None, lost: list[Untrans
         "soft_limits": "REDCap has one pair of limits (exported: the hard limits)",
         "lab_test": "a REDCap field has no laboratory test (its codes, units and ranges stay in the protocol)",
         "fasting_item": "no REDCap equivalent",
+        "findings": "no REDCap equivalent (SDTM coding stays in the protocol)",
         "weight": "no REDCap equivalent (a weighted sum is exported as its explicit sum)",
         "assumption": "no REDCap column",
     }
