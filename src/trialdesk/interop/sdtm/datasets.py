@@ -80,7 +80,13 @@ def domain_records(
         return events.ie_records(protocol, screenings)
     if domain == "CM":
         return events.cm_records(protocol, medications)
-    builders = {"TS": design.ts_records, "TA": design.ta_records, "TE": design.te_records, "TV": design.tv_records, "TI": design.ti_records}
+    builders = {
+        "TS": design.ts_records,
+        "TA": design.ta_records,
+        "TE": design.te_records,
+        "TV": design.tv_records,
+        "TI": design.ti_records,
+    }
     if domain not in builders:
         raise KeyError(f"unknown SDTM domain {domain}")
     return builders[domain](protocol)
@@ -102,7 +108,14 @@ def _json_value(variable: Variable, value: Any) -> Any:
     return int(value) if json_type(variable) == "integer" else float(value)
 
 
-def write_dataset_json(protocol: Protocol, domain: str, records: Iterable[Record], *, created_at: datetime, rows_per_chunk: int = 1000) -> Iterator[bytes]:
+def write_dataset_json(
+    protocol: Protocol,
+    domain: str,
+    records: Iterable[Record],
+    *,
+    created_at: datetime,
+    rows_per_chunk: int = 1000,
+) -> Iterator[bytes]:
     """CDISC Dataset-JSON 1.1 for one domain, streamed in chunks of rows."""
     spec = DOMAINS[domain]
     header = {
@@ -134,7 +147,12 @@ def write_dataset_json(protocol: Protocol, domain: str, records: Iterable[Record
 
 
 def _column(spec: Domain, variable: Variable) -> dict[str, Any]:
-    column: dict[str, Any] = {"itemOID": f"IT.{spec.name}.{variable.name}", "name": variable.name, "label": variable.label, "dataType": json_type(variable)}
+    column: dict[str, Any] = {
+        "itemOID": f"IT.{spec.name}.{variable.name}",
+        "name": variable.name,
+        "label": variable.label,
+        "dataType": json_type(variable),
+    }
     if not variable.numeric:
         column["length"] = variable.length
     if variable.name in spec.keys:
@@ -153,14 +171,23 @@ def write_xpt(protocol: Protocol, domain: str, records: Iterable[Record]) -> byt
         for variable in spec.variables:
             value = record.get(variable.name)
             if variable.numeric:
-                columns[variable.name].append(float(value) if isinstance(value, int | float | Decimal) else float("nan"))
+                columns[variable.name].append(
+                    float(value) if isinstance(value, int | float | Decimal) else float("nan")
+                )
             else:
                 columns[variable.name].append("" if value is None else str(value))
     frame = pd.DataFrame(columns)
     descriptor, path = tempfile.mkstemp(suffix=".xpt")
     os.close(descriptor)
     try:
-        pyreadstat.write_xport(frame, path, file_format_version=5, table_name=domain, file_label=spec.label, column_labels=[v.label for v in spec.variables])
+        pyreadstat.write_xport(
+            frame,
+            path,
+            file_format_version=5,
+            table_name=domain,
+            file_label=spec.label,
+            column_labels=[v.label for v in spec.variables],
+        )
         with open(path, "rb") as handle:
             return handle.read()
     finally:

@@ -13,7 +13,15 @@ from trialdesk.interop.rows import (
     ScreeningRow,
     VisitRow,
 )
-from trialdesk.interop.sdtm.common import Record, iso, reference_start, sequence, study_day, usubjid, visit_fields
+from trialdesk.interop.sdtm.common import (
+    Record,
+    iso,
+    reference_start,
+    sequence,
+    study_day,
+    usubjid,
+    visit_fields,
+)
 from trialdesk.interop.sdtm.terminology import ROUTES, SEX_CODES
 from trialdesk.protocol.schema import Protocol
 
@@ -72,7 +80,14 @@ def ds_records(protocol: Protocol, participants: Iterable[ParticipantRow]) -> It
             term = (person.end_reason or "COMPLETED").upper()
             events.append((term, "DISPOSITION EVENT", person.ended_on))
         records = [
-            {**_base(protocol, "DS", person.code), "DSTERM": term, "DSDECOD": term, "DSCAT": category, "DSSTDTC": iso(on), "DSSTDY": study_day(on, reference_start(person))}
+            {
+                **_base(protocol, "DS", person.code),
+                "DSTERM": term,
+                "DSDECOD": term,
+                "DSCAT": category,
+                "DSSTDTC": iso(on),
+                "DSSTDY": study_day(on, reference_start(person)),
+            }
             for term, category, on in events
             if on is not None
         ]
@@ -84,36 +99,51 @@ def _by_participant(rows: Iterable[object]) -> Iterator[tuple[str, list[object]]
         yield code, list(group)
 
 
-def ex_records(protocol: Protocol, doses: Iterable[DoseRow], references: dict[str, ParticipantRow]) -> Iterator[Record]:
+def ex_records(
+    protocol: Protocol, doses: Iterable[DoseRow], references: dict[str, ParticipantRow]
+) -> Iterator[Record]:
     name = protocol.dosing.product.name.en if protocol.dosing else "STUDY PRODUCT"
     for code, rows in _by_participant(doses):
         person = references.get(code)
         records = []
         for dose in rows:
             assert isinstance(dose, DoseRow)
-            records.append({
-                **_base(protocol, "EX", code), "EXTRT": name, "EXDOSE": dose.amount, "EXDOSU": dose.unit,
-                "EXROUTE": ROUTES.get(dose.route, dose.route.upper()), "EXLOT": dose.lot,
-                "EXADJ": "PARTIAL DOSE (INFUSION STOPPED)" if dose.partial else None,
-                "EXSTDTC": iso(dose.given_at), "EXENDTC": iso(dose.given_at),
-                "EXSTDY": study_day(dose.given_at, reference_start(person) if person else None),
-            })
+            records.append(
+                {
+                    **_base(protocol, "EX", code),
+                    "EXTRT": name,
+                    "EXDOSE": dose.amount,
+                    "EXDOSU": dose.unit,
+                    "EXROUTE": ROUTES.get(dose.route, dose.route.upper()),
+                    "EXLOT": dose.lot,
+                    "EXADJ": "PARTIAL DOSE (INFUSION STOPPED)" if dose.partial else None,
+                    "EXSTDTC": iso(dose.given_at),
+                    "EXENDTC": iso(dose.given_at),
+                    "EXSTDY": study_day(dose.given_at, reference_start(person) if person else None),
+                }
+            )
         yield from sequence(records, "EX")
 
 
-def ae_records(protocol: Protocol, events: Iterable[AdverseEventRow], references: dict[str, ParticipantRow]) -> Iterator[Record]:
+def ae_records(
+    protocol: Protocol, events: Iterable[AdverseEventRow], references: dict[str, ParticipantRow]
+) -> Iterator[Record]:
     for code, rows in _by_participant(events):
         person = references.get(code)
         records = []
         for event in rows:
             assert isinstance(event, AdverseEventRow)
             record = {
-                **_base(protocol, "AE", code), "AETERM": event.term, "AEDECOD": event.term,
-                "AETOXGR": str(event.grade) if event.grade else None, "AESER": "Y" if event.serious else "N",
+                **_base(protocol, "AE", code),
+                "AETERM": event.term,
+                "AEDECOD": event.term,
+                "AETOXGR": str(event.grade) if event.grade else None,
+                "AESER": "Y" if event.serious else "N",
                 "AEREL": event.relatedness.upper() if event.relatedness else None,
                 "AEACN": event.action_taken.upper() if event.action_taken else None,
                 "AEOUT": OUTCOMES.get(event.outcome or "", (event.outcome or "").upper() or None),
-                "AESTDTC": iso(event.started_on), "AEENDTC": iso(event.ended_on),
+                "AESTDTC": iso(event.started_on),
+                "AEENDTC": iso(event.ended_on),
                 "AESTDY": study_day(event.started_on, reference_start(person) if person else None),
             }
             for criterion, variable in SERIOUSNESS.items():
@@ -135,11 +165,17 @@ def ie_records(protocol: Protocol, screenings: Iterable[ScreeningRow]) -> Iterat
                 if criterion is None or result.met is None or result.met == (criterion.kind == "inclusion"):
                     continue
                 answer = "Y" if result.met else "N"
-                records.append({
-                    **_base(protocol, "IE", code), "IETESTCD": codes[criterion.id],
-                    "IETEST": criterion.text.en[:200], "IECAT": criterion.kind.upper(),
-                    "IEORRES": answer, "IESTRESC": answer, "IEDTC": iso(screening.screened_on),
-                })
+                records.append(
+                    {
+                        **_base(protocol, "IE", code),
+                        "IETESTCD": codes[criterion.id],
+                        "IETEST": criterion.text.en[:200],
+                        "IECAT": criterion.kind.upper(),
+                        "IEORRES": answer,
+                        "IESTRESC": answer,
+                        "IEDTC": iso(screening.screened_on),
+                    }
+                )
         yield from sequence(records, "IE")
 
 
@@ -153,13 +189,20 @@ def criterion_codes(protocol: Protocol) -> dict[str, str]:
     return codes
 
 
-def sv_records(protocol: Protocol, visits: Iterable[VisitRow], references: dict[str, ParticipantRow]) -> Iterator[Record]:
+def sv_records(
+    protocol: Protocol, visits: Iterable[VisitRow], references: dict[str, ParticipantRow]
+) -> Iterator[Record]:
     for visit in visits:
         person = references.get(visit.participant)
         number, label = visit_fields(protocol, visit.visit, visit.occurrence)
         yield {
-            **_base(protocol, "SV", visit.participant), "VISITNUM": number, "VISIT": label, "SVPRESP": "Y",
-            "SVOCCUR": "Y" if visit.status == "done" else "N", "SVSTDTC": iso(visit.on), "SVENDTC": iso(visit.on),
+            **_base(protocol, "SV", visit.participant),
+            "VISITNUM": number,
+            "VISIT": label,
+            "SVPRESP": "Y",
+            "SVOCCUR": "Y" if visit.status == "done" else "N",
+            "SVSTDTC": iso(visit.on),
+            "SVENDTC": iso(visit.on),
             "SVSTDY": study_day(visit.on, reference_start(person) if person else None),
         }
 
@@ -169,10 +212,17 @@ def cm_records(protocol: Protocol, medications: Iterable[MedicationRow]) -> Iter
         records = []
         for medication in rows:
             assert isinstance(medication, MedicationRow)
-            records.append({
-                **_base(protocol, "CM", code), "CMTRT": medication.name, "CMCLAS": medication.drug_class,
-                "CMDOSE": medication.dose, "CMDOSU": medication.dose_unit, "CMSTDTC": iso(medication.started_on),
-                "CMENDTC": iso(medication.ended_on), "CMENRTPT": "ONGOING" if medication.ongoing else None,
-                "CMENTPT": "END OF DATA COLLECTION" if medication.ongoing else None,
-            })
+            records.append(
+                {
+                    **_base(protocol, "CM", code),
+                    "CMTRT": medication.name,
+                    "CMCLAS": medication.drug_class,
+                    "CMDOSE": medication.dose,
+                    "CMDOSU": medication.dose_unit,
+                    "CMSTDTC": iso(medication.started_on),
+                    "CMENDTC": iso(medication.ended_on),
+                    "CMENRTPT": "ONGOING" if medication.ongoing else None,
+                    "CMENTPT": "END OF DATA COLLECTION" if medication.ongoing else None,
+                }
+            )
         yield from sequence(records, "CM")

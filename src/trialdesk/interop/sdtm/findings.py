@@ -13,7 +13,15 @@ from decimal import Decimal, InvalidOperation
 
 from trialdesk.interop.catalogue import merge_by_key
 from trialdesk.interop.rows import ParticipantRow, ValueRow
-from trialdesk.interop.sdtm.common import Record, iso, reference_start, sequence, study_day, usubjid, visit_fields
+from trialdesk.interop.sdtm.common import (
+    Record,
+    iso,
+    reference_start,
+    sequence,
+    study_day,
+    usubjid,
+    visit_fields,
+)
 from trialdesk.protocol.forms import ItemDefinition, LabTestDefinition
 from trialdesk.protocol.schema import Protocol
 
@@ -37,9 +45,13 @@ def codings(protocol: Protocol) -> dict[str, _Coding]:
         for item in form.all_items():
             test = tests.get(item.lab_test or "")
             if test is not None:
-                out[item.id] = _Coding(test.domain, test.test_code, test.test_name or test.label.en, item, test)
+                out[item.id] = _Coding(
+                    test.domain, test.test_code, test.test_name or test.label.en, item, test
+                )
             elif item.findings is not None:
-                out[item.id] = _Coding(item.findings.domain, item.findings.test_code, item.findings.test_name, item, None)
+                out[item.id] = _Coding(
+                    item.findings.domain, item.findings.test_code, item.findings.test_name, item, None
+                )
     return out
 
 
@@ -49,7 +61,9 @@ def findings_records(
     """The records of `domain` (LB, IS or VS), one participant at a time, with --SEQ and --LOBXFL."""
     coded = {k: v for k, v in codings(protocol).items() if v.domain == domain}
     relevant = (row for row in values if row.item in coded or _is_fasting(protocol, row.item))
-    for _, (people, rows) in merge_by_key(lambda row: row.code if isinstance(row, ParticipantRow) else row.participant, participants, relevant):
+    for _, (people, rows) in merge_by_key(
+        lambda row: row.code if isinstance(row, ParticipantRow) else row.participant, participants, relevant
+    ):
         if not people:
             continue
         person = people[0]
@@ -57,7 +71,11 @@ def findings_records(
         for _, form_rows in itertools.groupby(rows, key=lambda row: row.form_key):
             answers = list(form_rows)
             by_item = {row.item: row for row in answers}
-            records.extend(_record(protocol, domain, person, coded[r.item], r, by_item) for r in answers if r.item in coded and r.value not in (None, ""))
+            records.extend(
+                _record(protocol, domain, person, coded[r.item], r, by_item)
+                for r in answers
+                if r.item in coded and r.value not in (None, "")
+            )
         _flag_last_before_exposure(records, domain, reference_start(person))
         yield from sequence(records, domain)
 
@@ -73,10 +91,21 @@ def _number(text: str | None) -> Decimal | None:
         return None
 
 
-def _record(protocol: Protocol, p: str, person: ParticipantRow, coding: _Coding, row: ValueRow, by_item: dict[str, ValueRow]) -> Record:
+def _record(
+    protocol: Protocol,
+    p: str,
+    person: ParticipantRow,
+    coding: _Coding,
+    row: ValueRow,
+    by_item: dict[str, ValueRow],
+) -> Record:
     visitnum, visit = visit_fields(protocol, row.visit, row.occurrence)
     quantitative = coding.item.type in ("lab", "integer", "decimal")
-    standard = row.standardized if row.standardized is not None else (_number(row.value) if quantitative and coding.test is None else None)
+    standard = (
+        row.standardized
+        if row.standardized is not None
+        else (_number(row.value) if quantitative and coding.test is None else None)
+    )
     record: Record = {
         "STUDYID": protocol.id,
         "DOMAIN": p,
@@ -99,24 +128,57 @@ def _record(protocol: Protocol, p: str, person: ParticipantRow, coding: _Coding,
     return record
 
 
-def _lab_qualifiers(p: str, test: LabTestDefinition, row: ValueRow, by_item: dict[str, ValueRow], item: ItemDefinition) -> Record:
+def _lab_qualifiers(
+    p: str, test: LabTestDefinition, row: ValueRow, by_item: dict[str, ValueRow], item: ItemDefinition
+) -> Record:
     fasting_row = by_item.get(item.fasting_item or "")
     fasting = None if fasting_row is None or fasting_row.value in (None, "") else fasting_row.value == "true"
     loinc = next(
-        (c.code for c in test.loinc if c.unit in (None, row.unit) and (c.fasting is None or c.fasting == fasting)), None
+        (
+            c.code
+            for c in test.loinc
+            if c.unit in (None, row.unit) and (c.fasting is None or c.fasting == fasting)
+        ),
+        None,
     )
     unit = next((u for u in test.units if u.unit == row.unit), None)
-    low = row.reference_low if row.reference_low is not None else (unit.reference_range.min if unit and unit.reference_range else None)
-    high = row.reference_high if row.reference_high is not None else (unit.reference_range.max if unit and unit.reference_range else None)
+    low = (
+        row.reference_low
+        if row.reference_low is not None
+        else (unit.reference_range.min if unit and unit.reference_range else None)
+    )
+    high = (
+        row.reference_high
+        if row.reference_high is not None
+        else (unit.reference_range.max if unit and unit.reference_range else None)
+    )
     flag = next((NRIND[f] for f in row.flags if f in NRIND), None)
     value = _number(row.value)
-    if flag is None and test.result_type == "quantitative" and value is not None and (low, high) != (None, None):
-        flag = "LOW" if low is not None and value < low else "HIGH" if high is not None and value > high else "NORMAL"
+    if (
+        flag is None
+        and test.result_type == "quantitative"
+        and value is not None
+        and (low, high) != (None, None)
+    ):
+        flag = (
+            "LOW"
+            if low is not None and value < low
+            else "HIGH"
+            if high is not None and value > high
+            else "NORMAL"
+        )
     out: Record = {f"{p}SPEC": test.specimen, f"{p}METHOD": test.method, f"{p}LOINC": loinc}
     if p == "IS":
         out["ISBDAGNT"] = test.binding_agent
     else:
-        out.update({"LBFAST": None if fasting is None else ("Y" if fasting else "N"), "LBNRIND": flag, "LBORNRLO": low, "LBORNRHI": high})
+        out.update(
+            {
+                "LBFAST": None if fasting is None else ("Y" if fasting else "N"),
+                "LBNRIND": flag,
+                "LBORNRLO": low,
+                "LBORNRHI": high,
+            }
+        )
     return out
 
 
@@ -128,7 +190,10 @@ def _flag_last_before_exposure(records: list[Record], p: str, reference: object)
         if reference is not None and when is not None and when <= reference:
             key = (record[f"{p}TESTCD"], record.get("ISBDAGNT"))
             previous = last.get(key)
-            if previous is None or (previous["VISITNUM"] or 0, previous[f"{p}DTC"]) <= (record["VISITNUM"] or 0, record[f"{p}DTC"]):
+            if previous is None or (previous["VISITNUM"] or 0, previous[f"{p}DTC"]) <= (
+                record["VISITNUM"] or 0,
+                record[f"{p}DTC"],
+            ):
                 last[key] = record
     for record in last.values():
         record[f"{p}LOBXFL"] = "Y"

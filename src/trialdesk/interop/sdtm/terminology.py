@@ -69,5 +69,10 @@ TESTCD_VERIFIED = {
     "DRVVTSCR": "C163430",
 }
 CODELIST_CODES = {"LBTESTCD": "C65047", "ISTESTCD": "C120525", "ISBDAGNT": "C181169", "UNIT": "C71620"}
-ROUTES = {"intravenous": "INTRAVENOUS", "oral": "ORAL", "subcutaneous": "SUBCUTANEOUS", "intramuscular": "INTRAMUSCULAR"}
+ROUTES = {
+    "intravenous": "INTRAVENOUS",
+    "oral": "ORAL",
+    "subcutaneous": "SUBCUTANEOUS",
+    "intramuscular": "INTRAMUSCULAR",
+}
 SEX_CODES = {"female": "F", "male": "M", "unknown": "U"}
