@@ -32,6 +32,7 @@ from trialdesk.protocol.schema import Protocol
 
 FORMULA = '=HYPERLINK("http://evil.example","click")'
 START = date(2026, 1, 5)
+BIRTH_DATE = "1987-06-21"  # the value of the identifying item: must appear in no export
 
 
 @dataclass
@@ -75,10 +76,12 @@ def _value(
         low = item.soft_limits.min if item.soft_limits and item.soft_limits.min is not None else Decimal(1)
         return str(low + n), item.unit, None, None
     if item.type == "date":
+        if item.identifying:
+            return BIRTH_DATE, None, None, None
         return (on - timedelta(days=n)).isoformat(), None, None, None
     if item.type == "datetime":
         return datetime.combine(on, time(9, 0), tzinfo=UTC).isoformat(), None, None, None
-    return (FORMULA if n == 0 else f"note {n}"), None, None, None
+    return (FORMULA if n % 2 == 0 else f"note {n}"), None, None, None
 
 
 def _visit_dates(protocol: Protocol, arm: str, randomized_on: date) -> list[tuple[str, int, date]]:
@@ -105,6 +108,9 @@ def build_trial(participants: int = 4) -> Trial:
     arms = [arm.id for arm in protocol.arms]
     for index in range(participants):
         _add_participant(trial, index, arms[index % len(arms)])
+    # A screen failure: an inclusion criterion not met (IE records it).
+    inclusion = next(c.id for c in protocol.criteria if c.kind == "inclusion")
+    trial.screenings.append(ScreeningRow("KUMS-900", START, False, (CriterionResult(inclusion, False),)))
     # The order a service reads them in: participant, visit, occurrence, form (stable inside a form).
     for rows in (trial.values, trial.audit, trial.queries, trial.signatures):
         rows.sort(key=lambda row: row.form_key)

@@ -37,7 +37,9 @@ def oid(prefix: str, *parts: str) -> str:
 
 
 def el(tag: str, attrib: dict[str, str] | None = None, text: str | None = None) -> etree._Element:
-    node = etree.Element(f"{{{ODM_NS}}}{tag}", {k: v for k, v in (attrib or {}).items() if v is not None})
+    attributes = {k: v for k, v in (attrib or {}).items() if v is not None}
+    # The default namespace on every element written separately, so xmlfile writes no ns0: prefixes.
+    node = etree.Element(f"{{{ODM_NS}}}{tag}", attributes, nsmap={None: ODM_NS})
     if text is not None:
         node.text = text
     return node
@@ -229,7 +231,7 @@ def admin_element(
         sub(node, "Organization", text=user.role)
     for site in sites:
         node = sub(
-            admin, "Location", {"OID": oid("LOC", site.code), "Name": site.name, "LocationType": "Site"}
+            admin, "Location", {"OID": oid("LOC", site.code), "Name": site.title, "LocationType": "Site"}
         )
         sub(
             node,

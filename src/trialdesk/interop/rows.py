@@ -25,7 +25,7 @@ class SiteRow:
     """A recruiting site (the ODM Location of audit records and signatures)."""
 
     code: str
-    name: str
+    title: str
     country: str | None = None
 
 
@@ -229,7 +229,7 @@ class MedicationRow:
 
     participant: str
     number: int
-    name: str
+    medication: str
     drug_class: str | None
     dose: Decimal | None
     dose_unit: str | None

@@ -215,7 +215,7 @@ def cm_records(protocol: Protocol, medications: Iterable[MedicationRow]) -> Iter
             records.append(
                 {
                     **_base(protocol, "CM", code),
-                    "CMTRT": medication.name,
+                    "CMTRT": medication.medication,
                     "CMCLAS": medication.drug_class,
                     "CMDOSE": medication.dose,
                     "CMDOSU": medication.dose_unit,
