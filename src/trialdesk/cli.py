@@ -210,6 +210,30 @@ def _serve(host: str, port: int) -> int:
     return EXIT_OK
 
 
+def _add_protocol_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    protocol = commands.add_parser("protocol", help="protocol files").add_subparsers(
+        dest="subcommand", required=True
+    )
+    check = protocol.add_parser(
+        "check", help="validate a protocol file; non-zero exit with path-named errors"
+    )
+    check.add_argument("file")
+    check.set_defaults(handler=cmd_protocol_check)
+    imp = protocol.add_parser(
+        "import",
+        help="turn a registry record (IRCT layout) or a REDCap data dictionary into a draft protocol file",
+    )
+    imp.add_argument("file")
+    imp.add_argument(
+        "--format",
+        choices=["irct", "redcap"],
+        default="irct",
+        help="irct: a registry record (default); redcap: a REDCap data dictionary CSV (forms only)",
+    )
+    imp.add_argument("-o", "--output", required=True)
+    imp.set_defaults(handler=cmd_protocol_import)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trialdesk", description="Run a randomized clinical trial end to end."
@@ -234,27 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-serve", action="store_true", help="prepare the demo database and stop")
     demo.set_defaults(handler=cmd_demo)
 
-    protocol = commands.add_parser("protocol", help="protocol files").add_subparsers(
-        dest="subcommand", required=True
-    )
-    check = protocol.add_parser(
-        "check", help="validate a protocol file; non-zero exit with path-named errors"
-    )
-    check.add_argument("file")
-    check.set_defaults(handler=cmd_protocol_check)
-    imp = protocol.add_parser(
-        "import",
-        help="turn a registry record (IRCT layout) or a REDCap data dictionary into a draft protocol file",
-    )
-    imp.add_argument("file")
-    imp.add_argument(
-        "--format",
-        choices=["irct", "redcap"],
-        default="irct",
-        help="irct: a registry record (default); redcap: a REDCap data dictionary CSV (forms only)",
-    )
-    imp.add_argument("-o", "--output", required=True)
-    imp.set_defaults(handler=cmd_protocol_import)
+    _add_protocol_commands(commands)
 
     randomization = commands.add_parser(
         "randomization", help="the concealed randomization list"

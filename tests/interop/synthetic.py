@@ -26,7 +26,7 @@ from trialdesk.interop.rows import (
     ValueRow,
     VisitRow,
 )
-from trialdesk.protocol.forms import ItemDefinition
+from trialdesk.protocol.forms import FormDefinition, ItemDefinition
 from trialdesk.protocol.loading import default_study_path, load_protocol
 from trialdesk.protocol.schema import Protocol
 
@@ -147,6 +147,13 @@ def _add_participant(trial: Trial, index: int, arm: str) -> None:
             ),
         )
     )
+    _add_events(trial, code, arm, randomized_on, first_dose)
+    _add_visits(trial, code, arm, randomized_on, index)
+
+
+def _add_events(trial: Trial, code: str, arm: str, randomized_on: date, first_dose: date | None) -> None:
+    """Screening, the first dose, one adverse event and one concomitant medication."""
+    protocol = trial.protocol
     trial.screenings.append(
         ScreeningRow(
             code,
@@ -197,86 +204,109 @@ def _add_participant(trial: Trial, index: int, arm: str) -> None:
             True,
         )
     )
+
+
+def _add_visits(trial: Trial, code: str, arm: str, randomized_on: date, index: int) -> None:
+    """Visit rows and, for every form of each visit, one value per item (plus audit, queries, signatures)."""
     n = index
-    for visit_id, occurrence, on in _visit_dates(protocol, arm, randomized_on):
+    for visit_id, occurrence, on in _visit_dates(trial.protocol, arm, randomized_on):
         trial.visits.append(VisitRow(code, visit_id, occurrence, "done", on))
-        for form in protocol.forms:
-            if visit_id not in form.visits:
-                continue
-            entered_at = datetime.combine(on, time(12), tzinfo=UTC)
-            for section in form.sections:
-                items = [(i, None, None) for i in section.items] + [
-                    (i, g.id, 1) for g in section.groups for i in g.items
-                ]
-                for item, group, row in items:
-                    n += 1
-                    value, unit, std, canonical = _value(protocol, item, n, on)
-                    flags = ("H",) if std is not None and n % 4 == 0 else ()
-                    trial.values.append(
-                        ValueRow(
-                            code,
-                            "KUMS",
-                            arm,
-                            visit_id,
-                            occurrence,
-                            on,
-                            form.id,
-                            form.version,
-                            item.id,
-                            value,
-                            unit,
-                            std,
-                            canonical,
-                            flags,
-                            entered_at,
-                            "coordinator1",
-                            group,
-                            row,
-                        )
-                    )
-                    if n % 7 == 0:
-                        trial.audit.append(
-                            AuditRow(
-                                code,
-                                "KUMS",
-                                visit_id,
-                                occurrence,
-                                form.id,
-                                item.id,
-                                "0",
-                                "insert",
-                                entered_at - timedelta(hours=1),
-                                "coordinator1",
-                                None,
-                                group,
-                                row,
-                            )
-                        )
-            first_item = next(form.all_items()).id
-            if n % 5 == 0:
-                trial.queries.append(
-                    QueryRow(
+        for form in trial.protocol.forms:
+            if visit_id in form.visits:
+                n = _add_form(trial, n, code, arm, (visit_id, occurrence, on), form)
+
+
+def _add_form(
+    trial: Trial, n: int, code: str, arm: str, visit: tuple[str, int, date], form: FormDefinition
+) -> int:
+    visit_id, occurrence, on = visit
+    entered_at = datetime.combine(on, time(12), tzinfo=UTC)
+    for section in form.sections:
+        items = [(i, None, None) for i in section.items]
+        items += [(i, g.id, 1) for g in section.groups for i in g.items]
+        for item, group, row in items:
+            n += 1
+            value = _value(trial.protocol, item, n, on)
+            flags = ("H",) if value[2] is not None and n % 4 == 0 else ()
+            trial.values.append(
+                _value_row(
+                    code, arm, visit_id, occurrence, on, form, item, value, flags, entered_at, group, row
+                )
+            )
+            if n % 7 == 0:
+                earlier = entered_at - timedelta(hours=1)
+                trial.audit.append(
+                    AuditRow(
                         code,
+                        "KUMS",
                         visit_id,
                         occurrence,
                         form.id,
-                        first_item,
-                        1,
-                        "Please confirm",
-                        "open",
-                        entered_at,
-                        "investigator1",
+                        item.id,
+                        "0",
+                        "insert",
+                        earlier,
+                        "coordinator1",
+                        None,
+                        group,
+                        row,
                     )
                 )
-            trial.signatures.append(
-                SignatureRow(
-                    code,
-                    "KUMS",
-                    visit_id,
-                    occurrence,
-                    form.id,
-                    "investigator1",
-                    entered_at + timedelta(days=1),
-                    "approval",
-                )
+    if n % 5 == 0:
+        first_item = next(form.all_items()).id
+        trial.queries.append(
+            QueryRow(
+                code,
+                visit_id,
+                occurrence,
+                form.id,
+                first_item,
+                1,
+                "Please confirm",
+                "open",
+                entered_at,
+                "investigator1",
             )
+        )
+    signed_at = entered_at + timedelta(days=1)
+    trial.signatures.append(
+        SignatureRow(code, "KUMS", visit_id, occurrence, form.id, "investigator1", signed_at, "approval")
+    )
+    return n
+
+
+def _value_row(
+    code: str,
+    arm: str,
+    visit_id: str,
+    occurrence: int,
+    on: date,
+    form: FormDefinition,
+    item: ItemDefinition,
+    value: tuple[str | None, str | None, Decimal | None, str | None],
+    flags: tuple[str, ...],
+    entered_at: datetime,
+    group: str | None,
+    row: int | None,
+) -> ValueRow:
+    entered, unit, standardized, canonical = value
+    return ValueRow(
+        participant=code,
+        site="KUMS",
+        arm=arm,
+        visit=visit_id,
+        occurrence=occurrence,
+        visit_date=on,
+        form=form.id,
+        form_version=form.version,
+        item=item.id,
+        value=entered,
+        unit=unit,
+        standardized=standardized,
+        canonical_unit=canonical,
+        flags=flags,
+        entered_at=entered_at,
+        entered_by="coordinator1",
+        group=group,
+        group_row=row,
+    )

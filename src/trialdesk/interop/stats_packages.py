@@ -44,7 +44,7 @@ def _typed(item: ItemDefinition, part: str, row: ValueRow) -> Any:
     if part == "standardized":
         return float(row.standardized) if row.standardized is not None else None
     text = row.value
-    if text in (None, ""):
+    if text is None or text == "":
         return None if item.type not in ("text", "multiple_choice", "datetime") else ""
     if item.type == "yes_no":
         return 1.0 if text == "true" else 0.0

@@ -161,7 +161,9 @@ class ItemDefinition(ProtocolModel):
         if kind == "calculated" and self.required:
             raise ValueError("a calculated item cannot be required (the system fills it)")
         if self.findings is not None and kind not in NUMERIC_TYPES:
-            raise ValueError("findings codes belong to integer and decimal items (lab items use their lab test)")
+            raise ValueError(
+                "findings codes belong to integer and decimal items (lab items use their lab test)"
+            )
         if self.weight is not None and kind != "yes_no":
             raise ValueError("only yes_no items carry a weight")
         if self.decimals is not None and kind != "decimal":

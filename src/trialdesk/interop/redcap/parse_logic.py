@@ -98,10 +98,10 @@ class _Reader:
                 except ArithmeticError:
                     raise LogicError(f"[{left.name}] is a number, compared with '{value}'", column) from None
             if field.codes and isinstance(value, str | Decimal):
-                code = field.codes.get(str(value))
-                if code is None:
+                ours = field.codes.get(str(value))
+                if ours is None:
                     raise LogicError(f"'{value}' is not a choice of [{left.name}]", column)
-                return Compare(column, op, left, Literal(column, code))
+                return Compare(column, op, left, Literal(column, ours))
         return Compare(column, op, left, right)
 
     def additive(self) -> Node:

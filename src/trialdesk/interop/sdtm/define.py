@@ -95,54 +95,7 @@ def write_define(
     protocol: Protocol, *, domains: Sequence[str], created_at: datetime, dataset_format: str = "xpt"
 ) -> Iterator[bytes]:
     """define.xml 2.1 describing `domains`, each in its file `<domain>.xpt` or `<domain>.json`."""
-    root = etree.Element(
-        _odm("ODM"),
-        {
-            "FileType": "Snapshot",
-            "FileOID": f"DEFINE.{protocol.id}",
-            "CreationDateTime": created_at.replace(microsecond=0).isoformat(),
-            "ODMVersion": "1.3.2",
-            "Originator": "trialdesk",
-            "SourceSystem": "trialdesk",
-            "SourceSystemVersion": "0.1.0",
-            _def("Context"): "Submission",
-        },
-        nsmap=NSMAP,
-    )
-    study = _sub(root, _odm("Study"), {"OID": f"ST.{protocol.id}"})
-    variables = _sub(study, _odm("GlobalVariables"))
-    _sub(variables, _odm("StudyName"), text=protocol.id)
-    _sub(variables, _odm("StudyDescription"), text=protocol.registration.scientific_title.en)
-    _sub(variables, _odm("ProtocolName"), text=protocol.id)
-    mdv = _sub(
-        study,
-        _odm("MetaDataVersion"),
-        {"OID": "MDV.SDTM", "Name": f"SDTM datasets of {protocol.id}", _def("DefineVersion"): "2.1.0"},
-    )
-    standards = _sub(mdv, _def("Standards"))
-    _sub(
-        standards,
-        _def("Standard"),
-        {
-            "OID": "STD.SDTMIG",
-            "Name": "SDTMIG",
-            "Type": "IG",
-            "Version": ct.SDTMIG_VERSION,
-            "Status": "Final",
-        },
-    )
-    _sub(
-        standards,
-        _def("Standard"),
-        {
-            "OID": "STD.CT",
-            "Name": "CDISC/NCI",
-            "Type": "CT",
-            "PublishingSet": "SDTM",
-            "Version": ct.CT_VERSION,
-            "Status": "Final",
-        },
-    )
+    root, mdv = _document(protocol, created_at)
     lists = _code_lists(protocol)
     specs = [DOMAINS[name] for name in domains]
     for spec in specs:
@@ -162,6 +115,44 @@ def write_define(
     buffer = io.BytesIO()
     etree.ElementTree(root).write(buffer, xml_declaration=True, encoding="utf-8", pretty_print=True)
     yield buffer.getvalue()
+
+
+def _document(protocol: Protocol, created_at: datetime) -> tuple[etree._Element, etree._Element]:
+    """The ODM root with the study, its global variables and the MetaDataVersion with its standards."""
+    attributes = {
+        "FileType": "Snapshot",
+        "FileOID": f"DEFINE.{protocol.id}",
+        "CreationDateTime": created_at.replace(microsecond=0).isoformat(),
+        "ODMVersion": "1.3.2",
+        "Originator": "trialdesk",
+        "SourceSystem": "trialdesk",
+        "SourceSystemVersion": "0.1.0",
+        _def("Context"): "Submission",
+    }
+    root = etree.Element(_odm("ODM"), attributes, nsmap=NSMAP)
+    study = _sub(root, _odm("Study"), {"OID": f"ST.{protocol.id}"})
+    variables = _sub(study, _odm("GlobalVariables"))
+    _sub(variables, _odm("StudyName"), text=protocol.id)
+    _sub(variables, _odm("StudyDescription"), text=protocol.registration.scientific_title.en)
+    _sub(variables, _odm("ProtocolName"), text=protocol.id)
+    mdv_attributes = {
+        "OID": "MDV.SDTM",
+        "Name": f"SDTM datasets of {protocol.id}",
+        _def("DefineVersion"): "2.1.0",
+    }
+    mdv = _sub(study, _odm("MetaDataVersion"), mdv_attributes)
+    standards = _sub(mdv, _def("Standards"))
+    ig = {
+        "OID": "STD.SDTMIG",
+        "Name": "SDTMIG",
+        "Type": "IG",
+        "Version": ct.SDTMIG_VERSION,
+        "Status": "Final",
+    }
+    _sub(standards, _def("Standard"), ig)
+    terminology = {"OID": "STD.CT", "Name": "CDISC/NCI", "Type": "CT", "PublishingSet": "SDTM"}
+    _sub(standards, _def("Standard"), {**terminology, "Version": ct.CT_VERSION, "Status": "Final"})
+    return root, mdv
 
 
 def _item_group(spec: Domain, dataset_format: str) -> etree._Element:

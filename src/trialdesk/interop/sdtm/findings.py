@@ -85,8 +85,10 @@ def _is_fasting(protocol: Protocol, item_id: str) -> bool:
 
 
 def _number(text: str | None) -> Decimal | None:
+    if text is None or text == "":
+        return None
     try:
-        return Decimal(text) if text not in (None, "") else None
+        return Decimal(text)
     except InvalidOperation:
         return None
 
