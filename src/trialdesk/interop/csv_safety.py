@@ -14,12 +14,15 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FIRST_CHARACTERS = frozenset(FORMULA_STARTS)
 
 
 def safe_cell(value: object) -> str:
     """The cell as text, with a leading single quote when it would start a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
+    if value is None:
+        return ""
+    text = value if type(value) is str else str(value)  # noqa: E721 - the exact type is the fast path
+    if text and text[0] in _FIRST_CHARACTERS:
         return "'" + text
     return text
 
@@ -31,7 +34,7 @@ def csv_chunks(rows: Iterable[Sequence[object]], *, rows_per_chunk: int = 2000) 
     buffer.write("\ufeff")
     pending = 0
     for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
+        writer.writerow(list(map(safe_cell, row)))
         pending += 1
         if pending >= rows_per_chunk:
             yield buffer.getvalue().encode("utf-8")
