@@ -3,7 +3,7 @@
 trialdesk serve [--data-dir DIR] [--host H] [--port P]   the app on SQLite (or TRIALDESK_DATABASE_URL)
 trialdesk demo [--data-dir DIR] [--reset] [--no-serve]   a separate demo database, one account per role
 trialdesk protocol check FILE                            validate a protocol file
-trialdesk protocol import FILE -o OUT.yaml               registry record (IRCT layout) -> draft protocol
+trialdesk protocol import FILE [--format irct|redcap] -o OUT.yaml   registry record or REDCap dictionary -> draft
 trialdesk audit verify                                   check the audit log's hash chain
 trialdesk randomization generate|verify|import           the concealed randomization list
 trialdesk randomization simulate [--design-from FILE]    the design's balance, predictability and power
@@ -57,21 +57,42 @@ def cmd_protocol_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_protocol_import(args: argparse.Namespace) -> int:
+def _write_draft(out: Path, protocol_data: dict, heading: str) -> None:  # type: ignore[type-arg]
     import yaml
 
-    from trialdesk.protocol.irct import import_irct
+    out.write_text(
+        heading + yaml.safe_dump(protocol_data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+
+
+def cmd_protocol_import(args: argparse.Namespace) -> int:
     from trialdesk.protocol.loading import parse_protocol
+
+    out = Path(args.output)
+    if args.format == "redcap":
+        import re
+
+        from trialdesk.interop.redcap import import_redcap_dictionary
+
+        study_id = re.sub(r"[^a-z0-9-]+", "-", Path(args.file).stem.lower()).strip("-") or "redcap-import"
+        if not study_id[0].isalpha():
+            study_id = "study-" + study_id
+        draft = import_redcap_dictionary(
+            read_input_file(Path(args.file), max_bytes=MAX_RECORD_BYTES), study_id=study_id
+        )
+        _write_draft(
+            out, draft, "# Draft protocol: forms imported from a REDCap data dictionary; review before use.\n"
+        )
+        print(f"wrote draft protocol {study_id} with {len(draft['forms'])} form(s) to {out}")
+        return EXIT_OK
+    from trialdesk.protocol.irct import import_irct
 
     result = import_irct(read_text_file(Path(args.file), max_bytes=MAX_RECORD_BYTES))
     protocol = parse_protocol(result.data, source=args.file)
-    out = Path(args.output)
-    out.write_text(
-        "# Draft protocol imported from a registry record; review before use.\n"
-        + yaml.safe_dump(
-            protocol.model_dump(mode="json", exclude_none=True), allow_unicode=True, sort_keys=False
-        ),
-        encoding="utf-8",
+    _write_draft(
+        out,
+        protocol.model_dump(mode="json", exclude_none=True),
+        "# Draft protocol imported from a registry record; review before use.\n",
     )
     print(f"wrote draft protocol {protocol.id} to {out}")
     if result.unmapped:
@@ -202,6 +223,30 @@ def _serve(host: str, port: int) -> int:
     return EXIT_OK
 
 
+def _add_protocol_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    protocol = commands.add_parser("protocol", help="protocol files").add_subparsers(
+        dest="subcommand", required=True
+    )
+    check = protocol.add_parser(
+        "check", help="validate a protocol file; non-zero exit with path-named errors"
+    )
+    check.add_argument("file")
+    check.set_defaults(handler=cmd_protocol_check)
+    imp = protocol.add_parser(
+        "import",
+        help="turn a registry record (IRCT layout) or a REDCap data dictionary into a draft protocol file",
+    )
+    imp.add_argument("file")
+    imp.add_argument(
+        "--format",
+        choices=["irct", "redcap"],
+        default="irct",
+        help="irct: a registry record (default); redcap: a REDCap data dictionary CSV (forms only)",
+    )
+    imp.add_argument("-o", "--output", required=True)
+    imp.set_defaults(handler=cmd_protocol_import)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trialdesk", description="Run a randomized clinical trial end to end."
@@ -226,20 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-serve", action="store_true", help="prepare the demo database and stop")
     demo.set_defaults(handler=cmd_demo)
 
-    protocol = commands.add_parser("protocol", help="protocol files").add_subparsers(
-        dest="subcommand", required=True
-    )
-    check = protocol.add_parser(
-        "check", help="validate a protocol file; non-zero exit with path-named errors"
-    )
-    check.add_argument("file")
-    check.set_defaults(handler=cmd_protocol_check)
-    imp = protocol.add_parser(
-        "import", help="turn a registry record (IRCT layout) into a draft protocol file"
-    )
-    imp.add_argument("file")
-    imp.add_argument("-o", "--output", required=True)
-    imp.set_defaults(handler=cmd_protocol_import)
+    _add_protocol_commands(commands)
 
     randomization = commands.add_parser(
         "randomization", help="the concealed randomization list"

@@ -97,6 +97,15 @@ class Choice(ProtocolModel):
     label: Text
 
 
+class FindingsCode(ProtocolModel):
+    """How a non-laboratory measurement is coded in an SDTM findings domain (e.g. VS SYSBP)."""
+
+    domain: Literal["VS"]
+    test_code: str = Field(min_length=1, max_length=8, pattern=r"^[A-Z][A-Z0-9_]*$")
+    test_name: str = Field(min_length=1, max_length=40)
+    assumption: str | None = None
+
+
 class ItemDefinition(ProtocolModel):
     """One question of a form.
 
@@ -121,6 +130,8 @@ class ItemDefinition(ProtocolModel):
     expression: ExpressionText | None = None
     show_if: ExpressionText | None = None
     weight: int | None = Field(default=None, ge=0)
+    identifying: bool = False
+    findings: FindingsCode | None = None
     assumption: str | None = None
 
     @model_validator(mode="after")
@@ -149,6 +160,10 @@ class ItemDefinition(ProtocolModel):
             raise ValueError("a calculated item has an expression, and only a calculated item has one")
         if kind == "calculated" and self.required:
             raise ValueError("a calculated item cannot be required (the system fills it)")
+        if self.findings is not None and kind not in NUMERIC_TYPES:
+            raise ValueError(
+                "findings codes belong to integer and decimal items (lab items use their lab test)"
+            )
         if self.weight is not None and kind != "yes_no":
             raise ValueError("only yes_no items carry a weight")
         if self.decimals is not None and kind != "decimal":
@@ -481,6 +496,7 @@ __all__ = [
     "Choice",
     "CtcaeLink",
     "EditCheck",
+    "FindingsCode",
     "FormDefinition",
     "ItemDefinition",
     "ItemType",
