@@ -207,16 +207,17 @@ def layout(flow: ConsortFlow) -> tuple[list[LaidOutBox], float, float]:
     """Boxes (phase bars first) and the drawing's width and height."""
     arm_count = max(len(flow.arms), 1)
     column = 230.0
-    width = PHASE_BAR + GAP + arm_count * column + (arm_count - 1) * GAP + GAP
-    centre_width = min(260.0, width - PHASE_BAR - 3 * GAP)
-    centre_x = PHASE_BAR + GAP + (width - PHASE_BAR - 2 * GAP - centre_width) / 2
+    arms_right = PHASE_BAR + GAP + arm_count * column + (arm_count - 1) * GAP
+    centre_width = 240.0
+    centre_x = max(PHASE_BAR + GAP, (PHASE_BAR + GAP + arms_right) / 2 - centre_width / 2 - 60.0)
+    side_x = centre_x + centre_width + GAP
+    width = max(arms_right, side_x + 280.0) + GAP
     excluded_lines = [f"{LABELS['excluded']} (n={flow.excluded.n})"]
     for label, count in flow.excluded_by_category:
         excluded_lines += [
             f"• {label} (n={count.n})",
             *[f"– {reason} (n={n})" for reason, n in count.reasons],
         ]
-    side_x = centre_x + centre_width + GAP
     assessed = _box(centre_x, GAP, centre_width, _text(LABELS["assessed"], flow.assessed))
     excluded = _box(side_x, assessed.y + assessed.height + GAP / 2, width - side_x - GAP, excluded_lines)
     randomized_y = max(excluded.y + excluded.height, assessed.y + assessed.height) + GAP
@@ -224,13 +225,15 @@ def layout(flow: ConsortFlow) -> tuple[list[LaidOutBox], float, float]:
     boxes = [assessed, excluded, randomized]
     y = randomized.y + randomized.height + 2 * GAP
     rows: list[list[LaidOutBox]] = []
-    for phase in ("allocation", "follow_up", "analysis"):
+    for number, phase in enumerate(("allocation", "follow_up", "analysis"), start=1):
         row = []
         for index, arm in enumerate(flow.arms):
             x = PHASE_BAR + GAP + index * (column + GAP)
             row.append(_box(x, y, column, _arm_paragraphs(arm, phase)))
         rows.append(row)
-        y += max(box.height for box in row) + 2 * GAP if row else 0
+        # The row is at least as tall as its rotated phase label needs.
+        tallest = max([box.height for box in row] + [text_width(PHASES[number]) + 2 * PADDING])
+        y += tallest + 2 * GAP
     boxes += [box for row in rows for box in row]
     tops = [
         assessed.y,

@@ -253,7 +253,7 @@ def assign_analysis_visits(
     ]
     by_distance = two_values_rule.startswith("closest")
     # Sort key: baseline -> latest day first; otherwise distance (if the rule uses it), then day.
-    inside["_primary"] = np.where(inside["is_baseline"] | ~by_distance, 0.0, distance)
+    inside["_primary"] = np.where(inside["is_baseline"] | (not by_distance), 0.0, distance)
     inside["_day"] = np.where(inside["is_baseline"] | later_first, -inside["study_day"], inside["study_day"])
     chosen = (
         inside.sort_values(["participant", "parameter", "target_day", "_primary", "_day"], kind="stable")

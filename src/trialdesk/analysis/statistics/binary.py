@@ -13,6 +13,9 @@ NEWCOMBE = (
 )
 FISHER = "Fisher's exact test, two-sided (tables no more probable than the observed)"
 BOSCHLOO = "Boschloo's exact unconditional test, two-sided (scipy.stats.boschloo_exact)"
+BOSCHLOO_MAX_ARM = 100
+"""Above this many per arm Boschloo's test is not computed (its cost grows with the product of the arm sizes,
+and Fisher's test and the Newcombe interval are adequate there)."""
 
 
 def clopper_pearson(count: int, total: int, level: float = 0.95) -> Proportion:
@@ -68,6 +71,8 @@ def boschloo(count_first: int, total_first: int, count_second: int, total_second
     """Boschloo's test maximises over the nuisance proportion on scipy's default grid (32 points + refine)."""
     if total_first == 0 or total_second == 0:
         return TestResult(BOSCHLOO, 1.0)
+    if max(total_first, total_second) > BOSCHLOO_MAX_ARM:
+        return TestResult(BOSCHLOO + f"; not computed above {BOSCHLOO_MAX_ARM} per arm", float("nan"))
     result = stats.boschloo_exact(
         _table(count_first, total_first, count_second, total_second), alternative="two-sided"
     )
