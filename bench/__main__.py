@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import randomization
+from bench import analysis, randomization
 
-BENCHMARKS = {"randomization": randomization.main}
+BENCHMARKS = {"randomization": randomization.main, "analysis": analysis.main}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,7 @@ if [ "${1:-}" != "--tests-only" ]; then
   echo "== static checks: ruff, mypy --strict on the pure core, import contract"
   .venv/bin/ruff check src tests bench
   .venv/bin/ruff format --check src tests bench
-  .venv/bin/mypy --strict src/trialdesk/core src/trialdesk/protocol src/trialdesk/errors.py src/trialdesk/testing.py
+  .venv/bin/mypy --strict src/trialdesk/core src/trialdesk/protocol src/trialdesk/analysis src/trialdesk/errors.py src/trialdesk/testing.py
   .venv/bin/lint-imports --no-cache
 fi
 echo "== tests on ${TRIALDESK_DATABASE_URL:-SQLite}"

@@ -89,10 +89,10 @@ def endpoint_frame(
             endpoint_frame(protocol, plan.endpoint(part), measurements, arm_of) for part in endpoint.any_of
         ]
         stacked = pd.concat(parts)
-        combined = stacked.groupby(["participant", "analysis_visit"], sort=True)["positive"].agg(
-            lambda s: bool(s.fillna(False).any()) if s.notna().any() else pd.NA
-        )
-        frame = combined.reset_index()
+        grouped = stacked.groupby(["participant", "analysis_visit"], sort=True)["positive"]
+        # Positive if any part is positive; unknown only when every part is unknown.
+        frame = grouped.any().reset_index().assign(known=grouped.count().to_numpy())
+        frame["positive"] = frame["positive"].astype("boolean").mask(frame.pop("known") == 0, pd.NA)
         frame["arm"] = frame["participant"].map(arm_of)
         for column in ("value", "baseline", "change"):
             frame[column] = np.nan
@@ -209,4 +209,5 @@ def _col(frame: pd.DataFrame, column: str) -> list[float]:
 def _shift(at_primary: pd.DataFrame, arms: Sequence[str]) -> tuple[tuple[str, str, str, int], ...]:
     known = at_primary.dropna(subset=["baseline_code", "value_code"])
     counts = known.groupby(["arm", "baseline_code", "value_code"]).size()
-    return tuple((str(a), str(b), str(c), int(n)) for (a, b, c), n in counts.items() if a in arms)
+    rows = [(str(key[0]), str(key[1]), str(key[2]), int(n)) for key, n in counts.items()]  # type: ignore[index]
+    return tuple(row for row in rows if row[0] in arms)

@@ -16,7 +16,7 @@ FLAGS = ("low", "normal", "high")
 
 def _safety(participants: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     safety = participants[participants["safety"].astype(bool)]
-    return safety, safety["arm_treated"].value_counts().to_dict()
+    return safety, {str(arm): int(n) for arm, n in safety["arm_treated"].value_counts().items()}
 
 
 def _per_arm(events: pd.DataFrame, arms: Arms, totals: dict[str, int], label: str) -> tuple[str, ...]:
@@ -72,9 +72,9 @@ def serious_event_table(adverse_events: pd.DataFrame, arm_labels: dict[str, str]
             str(e.worst_grade),
             str(e.relationship),
             str(e.onset_day),
-            DASH if pd.isna(e.days_after_last_dose) else str(e.days_after_last_dose),
+            DASH if _missing(e.days_after_last_dose) else str(e.days_after_last_dose),
             _timeliness(e.expedited_due, e.expedited_on_time),
-            "" if pd.isna(e.narrative) else str(e.narrative),
+            "" if _missing(e.narrative) else str(e.narrative),
         )
         for e in serious.itertuples()
     )
@@ -93,10 +93,14 @@ def serious_event_table(adverse_events: pd.DataFrame, arm_labels: dict[str, str]
     return Table("serious_events", "Serious adverse events", header, rows)
 
 
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
 def _timeliness(due: object, on_time: object) -> str:
     if not bool(due):
         return "not required"
-    if pd.isna(on_time):  # type: ignore[call-overload]
+    if _missing(on_time):
         return "pending"
     return "on time" if bool(on_time) else "late"
 

@@ -81,7 +81,9 @@ def _screening(rng: np.random.Generator, n: int) -> pd.DataFrame:
         "declined": "declined consent",
         "other": "moved away",
     }
-    rows = [(f"S{i + 1:05d}", "randomized", None, None) for i in range(n)]
+    rows: list[tuple[str, str, str | None, str | None]] = [
+        (f"S{i + 1:05d}", "randomized", None, None) for i in range(n)
+    ]
     rows += [(f"S{n + i + 1:05d}", "excluded", c, reasons[str(c)]) for i, c in enumerate(categories)]
     return pd.DataFrame(rows, columns=SCREENING.names)
 
@@ -155,7 +157,7 @@ def _doses(rng: np.random.Generator, participants: pd.DataFrame, product_arm: st
 def _assessments(rng: np.random.Generator, participants: pd.DataFrame, product_arm: str) -> pd.DataFrame:
     rows = []
     for row in participants.itertuples():
-        last = int((row.last_contact_on - row.randomized_on).days)
+        last = int((pd.Timestamp(str(row.last_contact_on)) - pd.Timestamp(str(row.randomized_on))).days)
         effect_on = row.arm_treated == product_arm
         level = rng.normal(0, 1)  # participant's own level, shared by every parameter's baseline
         for day in SCHEDULE_DAYS:
@@ -230,7 +232,7 @@ def _adverse_events(
     rng: np.random.Generator, participants: pd.DataFrame, doses: pd.DataFrame
 ) -> pd.DataFrame:
     last_dose = doses.groupby("participant")["study_day"].apply(list).to_dict()
-    rows = []
+    rows: list[dict[str, object]] = []
     sae_done = False
     for row in participants.itertuples():
         for _ in range(int(rng.poisson(1.2))):

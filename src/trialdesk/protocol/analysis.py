@@ -258,11 +258,11 @@ def analysis_problems(
             if part not in endpoints or endpoints[part].type != "binary" or part == endpoint.id:
                 problems.append(Problem(f"{where}.any_of", f"'{part}' is not another binary endpoint"))
         if endpoint.item is not None:
-            item = items.get(endpoint.item)
-            if item is None:
+            found = items.get(endpoint.item)
+            if found is None:
                 problems.append(Problem(f"{where}.item", f"item '{endpoint.item}' is in no form"))
             else:
-                problems.extend(_item_fits(where, endpoint, item))
+                problems.extend(_item_fits(where, endpoint, found))
     return problems
 
 

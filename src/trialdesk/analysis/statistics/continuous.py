@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from math import comb
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
@@ -28,12 +29,16 @@ MIXED = (
 )
 
 
-def _clean(values: Sequence[float]) -> np.ndarray:
-    array = np.asarray(values, dtype=float)
-    return array[~np.isnan(array)]
+Values = Sequence[float] | npt.NDArray[np.float64]
+"""Observations of one group; NaN marks a missing value."""
 
 
-def describe(values: Sequence[float]) -> Summary:
+def _clean(values: Values) -> npt.NDArray[np.float64]:
+    array = np.asarray(values, dtype=np.float64)
+    return np.asarray(array[~np.isnan(array)], dtype=np.float64)
+
+
+def describe(values: Values) -> Summary:
     """n, mean, SD (n-1), median, quartiles, min and max of the non-missing values."""
     data = _clean(values)
     if data.size == 0:
@@ -45,7 +50,7 @@ def describe(values: Sequence[float]) -> Summary:
     )
 
 
-def wilcoxon_rank_sum(first: Sequence[float], second: Sequence[float]) -> Comparison:
+def wilcoxon_rank_sum(first: Values, second: Values) -> Comparison:
     """Two-sided Wilcoxon rank-sum p. Ties get mid-ranks; up to 60 values the p-value is exact under the
     permutation distribution of those mid-ranks (conditional on the ties), above that normal."""
     x, y = _clean(first), _clean(second)
@@ -67,7 +72,7 @@ def wilcoxon_rank_sum(first: Sequence[float], second: Sequence[float]) -> Compar
     return Comparison(WILCOXON_NORMAL, None, None, None, float(2 * stats.norm.sf(z)), 0.95, m, n)
 
 
-def hodges_lehmann(first: Sequence[float], second: Sequence[float], level: float = 0.95) -> Comparison:
+def hodges_lehmann(first: Values, second: Values, level: float = 0.95) -> Comparison:
     """Median of all pairwise differences first - second, with the distribution-free CI [D(k), D(mn+1-k)].
 
     k is the largest integer with P(U <= k-1) <= (1-level)/2 under the untied exact null distribution of

@@ -28,7 +28,7 @@ def subset_sum_counts(weights: Sequence[int], m: int) -> npt.NDArray[np.int64]:
         # Go down in k so that each weight is used at most once.
         for k in range(min(m, len(weights)), 0, -1):
             table[k, weight:] += table[k - 1, : total + 1 - weight]
-    counts = table[m]
+    counts: npt.NDArray[np.int64] = np.asarray(table[m], dtype=np.int64)
     assert int(counts.sum()) == comb(len(weights), m)
     return counts
 
