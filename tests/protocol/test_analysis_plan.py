@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from trialdesk.errors import ProtocolError
+from trialdesk.protocol.analysis import plan_hash
 from trialdesk.protocol.loading import default_study_path, parse_protocol, read_protocol_data
 
 
@@ -65,3 +66,12 @@ def test_a_text_item_cannot_be_a_continuous_endpoint(seed: dict[str, Any]) -> No
     data = copy.deepcopy(seed)
     data["analysis"]["endpoints"][2]["item"] = "ana_pattern"
     assert any("a single_choice item cannot be a continuous endpoint" in p for p in _problems(data))
+
+
+def test_the_plan_hash_follows_the_plan_content(seed: dict[str, Any]) -> None:
+    plan = parse_protocol(seed).analysis
+    changed = copy.deepcopy(seed)
+    changed["analysis"]["alpha"] = 0.025
+    other = parse_protocol(changed).analysis
+    assert plan is not None and other is not None
+    assert len(plan_hash(plan)) == 64 and plan_hash(plan) != plan_hash(other)

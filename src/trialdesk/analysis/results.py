@@ -27,6 +27,7 @@ from trialdesk.analysis.endpoints import EndpointResult, analyse_endpoint, endpo
 from trialdesk.analysis.figures import Format, adverse_event_figure, trajectory_figure
 from trialdesk.analysis.tables import Table, baseline_table, exposure_table, localize, outcome_table
 from trialdesk.errors import ValidationFailed
+from trialdesk.protocol.analysis import AnalysisPlan, plan_hash
 from trialdesk.protocol.schema import Protocol
 
 
@@ -44,6 +45,7 @@ class AnalysisInputs:
 @dataclass(frozen=True)
 class Results:
     plan_version: str
+    plan_sha256: str
     datasets: tuple[DatasetFile, ...]
     consort: ConsortFlow
     consort_svg: str
@@ -66,7 +68,7 @@ def build_measurements(protocol: Protocol, assessments: pd.DataFrame) -> pd.Data
     return derive_baseline_and_change(windowed, plan.baseline_visit.id)
 
 
-def _plan(protocol: Protocol):  # type: ignore[no-untyped-def]
+def _plan(protocol: Protocol) -> AnalysisPlan:
     if protocol.analysis is None:
         raise ValidationFailed(f"protocol {protocol.id} {protocol.version} has no analysis plan")
     return protocol.analysis
@@ -120,7 +122,9 @@ def analyse_trial(
     started = time.perf_counter()
     figures = _figures(protocol, inputs, measurements, arms, language, figure_format) if with_figures else {}
     seconds["figures"] = time.perf_counter() - started
-    return Results(plan.version, tuple(files), flow, svg, endpoints, tables, figures, seconds)
+    return Results(
+        plan.version, plan_hash(plan), tuple(files), flow, svg, endpoints, tables, figures, seconds
+    )
 
 
 def _tables(

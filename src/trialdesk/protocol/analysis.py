@@ -13,6 +13,8 @@ schedule may change without touching the plan. `analysis_problems` cross-checks 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
@@ -226,6 +228,12 @@ class AnalysisPlan(SchemaModel):
         raise KeyError(endpoint_id)
 
 
+def plan_hash(plan: AnalysisPlan) -> str:
+    """SHA-256 of the plan's canonical JSON (sorted keys, UTF-8 kept): the report cites it with the version."""
+    text = json.dumps(plan.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 _CONTINUOUS_ITEMS = NUMERIC_TYPES | {"lab", "calculated"}
 
 
@@ -301,4 +309,5 @@ __all__ = [
     "Population",
     "Positivity",
     "analysis_problems",
+    "plan_hash",
 ]
