@@ -6,7 +6,12 @@ import typing
 
 from pydantic import BaseModel
 
-OWN_MODULES = ("trialdesk.protocol.schema", "trialdesk.protocol.registration", "trialdesk.protocol.base")
+OWN_MODULES = (
+    "trialdesk.protocol.schema",
+    "trialdesk.protocol.registration",
+    "trialdesk.protocol.base",
+    "trialdesk.protocol.analysis",
+)
 
 
 def _models_in(annotation: object) -> list[type[BaseModel]]:

@@ -39,7 +39,7 @@ def oid(prefix: str, *parts: str) -> str:
 def el(tag: str, attrib: dict[str, str] | None = None, text: str | None = None) -> etree._Element:
     attributes = {k: v for k, v in (attrib or {}).items() if v is not None}
     # The default namespace on every element written separately, so xmlfile writes no ns0: prefixes.
-    node = etree.Element(f"{{{ODM_NS}}}{tag}", attributes, nsmap={None: ODM_NS})
+    node = etree.Element(f"{{{ODM_NS}}}{tag}", attributes, nsmap={None: ODM_NS})  # type: ignore[dict-item]  # lxml takes None for the default namespace; its stubs do not say so
     if text is not None:
         node.text = text
     return node

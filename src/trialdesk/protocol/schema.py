@@ -2,7 +2,8 @@
 
 Top level (every later section is optional so that a registry import can be a draft):
     schema_version, id, version, status, registration, design, arms, criteria, outcomes,
-    consent, randomization, dosing, schedule, stopping_rules, safety, forms, lab_tests, edit_checks, assumptions
+    consent, randomization, dosing, schedule, stopping_rules, safety, forms, lab_tests, edit_checks, analysis,
+    assumptions
 
 `registration` holds what a trial registry (IRCT) records: titles, conditions, sponsors, funding,
 contacts, recruitment centres and ethics approvals. `design` holds the design facts the system acts
@@ -18,6 +19,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from trialdesk.protocol.analysis import AnalysisPlan, analysis_problems
 from trialdesk.protocol.base import Assumption, Text
 from trialdesk.protocol.forms import EditCheck, FormDefinition, LabTestDefinition, check_form_references
 from trialdesk.protocol.randomization import RandomizationDesign, check_against_arms
@@ -209,6 +211,8 @@ class Protocol(SchemaModel):
     """Laboratory tests."""
     edit_checks: list[EditCheck] = Field(default_factory=list)
     """Edit checks."""
+    analysis: AnalysisPlan | None = None
+    """Statistical analysis plan: populations, analysis visits, endpoints and methods."""
     assumptions: list[Assumption] = Field(default_factory=list)
     """Assumptions made where the registration is vague."""
 
@@ -250,6 +254,8 @@ class Protocol(SchemaModel):
         )
         visit_ids = [visit.id for visit in self.schedule.visits] if self.schedule is not None else None
         problems += check_form_references(self.forms, self.lab_tests, self.edit_checks, visit_ids=visit_ids)
+        if self.analysis is not None:
+            problems += analysis_problems(self.analysis, self.forms, {o.id for o in self.outcomes})
         if problems:
             raise ValueError("; ".join(str(problem) for problem in problems))
         return self

@@ -129,7 +129,7 @@ def _document(protocol: Protocol, created_at: datetime) -> tuple[etree._Element,
         "SourceSystemVersion": "0.1.0",
         _def("Context"): "Submission",
     }
-    root = etree.Element(_odm("ODM"), attributes, nsmap=NSMAP)
+    root = etree.Element(_odm("ODM"), attributes, nsmap=NSMAP)  # type: ignore[arg-type]  # None: default namespace
     study = _sub(root, _odm("Study"), {"OID": f"ST.{protocol.id}"})
     variables = _sub(study, _odm("GlobalVariables"))
     _sub(variables, _odm("StudyName"), text=protocol.id)
