@@ -42,10 +42,17 @@ def test_screening_and_consent_accept_the_local_today_and_refuse_the_local_tomor
     clock = FixedClock(instant)
     doctor = actors[Role.RHEUMATOLOGIST]
     p = register_for_screening(
-        doctor, site=site, identity=IdentityDetails(full_name="Z"), sex="female", year_of_birth=1990, clock=clock
+        doctor,
+        site=site,
+        identity=IdentityDetails(full_name="Z"),
+        sex="female",
+        year_of_birth=1990,
+        clock=clock,
     )
     with pytest.raises(ValidationFailed) as refused:
-        screen(doctor, participant=p, answers=all_met(p), screened_on=local_day + timedelta(days=1), clock=clock)
+        screen(
+            doctor, participant=p, answers=all_met(p), screened_on=local_day + timedelta(days=1), clock=clock
+        )
     assert refused.value.problems[0].where == "screened_on"
     screen(doctor, participant=p, answers=all_met(p), screened_on=local_day, clock=clock)
     record_consent(doctor, participant=p, document_version="1.0", consented_on=local_day, clock=clock)
