@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import sys
 
-from bench import randomization
+from bench import audit_append, randomization, serving
 
-BENCHMARKS = {"randomization": randomization.main}
+BENCHMARKS = {
+    "randomization": randomization.main,
+    "audit_append": audit_append.main,
+    "serving": serving.main,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

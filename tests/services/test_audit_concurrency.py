@@ -90,9 +90,14 @@ def test_the_database_job_backend_and_its_worker_seal_after_commit(settings) -> 
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    with transaction.atomic():
-        _append("KUMS")
+    for _ in range(3):
+        with transaction.atomic():
+            _append("KUMS")
+    # One job waiting in the queue seals every commit made before it runs: it is not queued again.
     assert DBTaskResult.objects.count() == 1 and not AuditLeaf.objects.exists()
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
-    assert AuditLeaf.objects.count() == 1 and AuditTreeHead.objects.count() == 1
+    assert AuditLeaf.objects.count() == 3 and AuditTreeHead.objects.count() == 1
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    with transaction.atomic():
+        _append("TEH")
+    assert DBTaskResult.objects.ready().count() == 1  # the last job ran: a new commit queues a new one

@@ -89,7 +89,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from trialdesk.records.audit.sealing import seal
 
     seal()  # entries written while no worker ran (e.g. by `demo`) are sealed at once
-    backend = settings.TASKS["default"]["BACKEND"]
+    backend = str(settings.TASKS["default"]["BACKEND"])
     if backend.startswith("django_tasks_rq"):
         call_command("rqworker", "default", job_class="django_tasks_rq.Job")
     else:

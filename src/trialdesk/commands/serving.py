@@ -6,6 +6,7 @@ The job worker is a child process (`trialdesk worker`) started beside the web se
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -37,6 +38,8 @@ def serve(host: str, port: int, *, workers: int | None, data_dir: str | None, th
     print(f"audit signing key: {ensure_signing_key()} (keep a copy outside this machine)", flush=True)
     connections.close_all()  # never share the parent's database connections with forked children
     job_worker = start_job_worker(data_dir)
+    # A service manager stops us with SIGTERM: leave through `finally`, which stops the job worker too.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         print(f"trialdesk is running at http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
         if workers is None:
@@ -52,9 +55,13 @@ def serve(host: str, port: int, *, workers: int | None, data_dir: str | None, th
     return 0
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    sys.exit(0)
+
+
 def run_gunicorn(host: str, port: int, *, workers: int, threads: int) -> None:
     """gunicorn with `workers` processes of `threads` threads each (gthread), the app loaded in each worker."""
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
     class _App(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

@@ -10,11 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from trialdesk.records.models import AuditEntry
+
+if TYPE_CHECKING:
+    from trialdesk.records.audit.verify import VerifyReport
 
 GENESIS_HASH = "0" * 64
 _CONTENT_TAG = "trialdesk-audit-entry-v2\n"
@@ -90,9 +93,10 @@ def append(
 
 
 def _enqueue_seal() -> None:
-    from trialdesk.records.audit.tasks import seal_audit_log
+    from trialdesk.records.audit.tasks import seal_already_queued, seal_audit_log
 
-    seal_audit_log.enqueue()
+    if not seal_already_queued():
+        seal_audit_log.enqueue()
 
 
 def _json_safe(value: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -102,7 +106,7 @@ def _json_safe(value: dict[str, Any] | None) -> dict[str, Any] | None:
     return loaded
 
 
-def verify_chain():  # type: ignore[no-untyped-def]
+def verify_chain() -> VerifyReport:
     """The whole check of `trialdesk audit verify` without a checkpoint (kept under its old name)."""
     from trialdesk.records.audit.verify import verify
 

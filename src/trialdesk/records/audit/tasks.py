@@ -12,3 +12,17 @@ def seal_audit_log() -> int:
 
     result = seal()
     return result.tree_size if result else 0
+
+
+def seal_already_queued() -> bool:
+    """A sealing job still waiting in the database queue will seal this commit too: no need for another.
+
+    Safe: that job starts after our commit, and sealing reads the committed entries when it starts.
+    Saves a write (and a commit) per transaction under load; other backends always enqueue.
+    """
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(seal_audit_log.get_backend(), DatabaseBackend):
+        return False
+    return DBTaskResult.objects.ready().filter(task_path=seal_audit_log.module_path).exists()
