@@ -98,6 +98,14 @@ def _delete(entries: list[AuditEntry]) -> tuple[str, str]:
     return "DELETED", f"entry #{entries[5].pk}"
 
 
+def _delete_with_its_leaf(entries: list[AuditEntry]) -> tuple[str, str]:
+    """Remove a sealed entry and its leaf: a gap in the leaves (and the tree no longer matches its heads)."""
+    AuditEntry.objects.filter(pk=entries[8].pk).delete()
+    index = AuditLeaf.objects.get(entry_id=entries[8].pk).index
+    AuditLeaf.objects.filter(index=index).delete()
+    return "DELETED", f"leaf {index}: missing from the sealed log"
+
+
 def _splice_insert(entries: list[AuditEntry]) -> tuple[str, str]:
     """Insert a forged entry INTO sealed history: its leaf at index 3, the later leaves shifted up."""
     entry = AuditEntry(
@@ -168,6 +176,7 @@ TAMPERS: dict[str, Callable[[list[AuditEntry]], tuple[str, str]]] = {
     "edit": _edit,
     "edit-and-rehash": _edit_and_rehash,
     "delete": _delete,
+    "delete-with-its-leaf": _delete_with_its_leaf,
     "insert-into-sealed-history": _splice_insert,
     "insert-backdated": _backdated_insert,
     "truncate-and-rewrite-head": _truncate_and_rewrite_head,
@@ -187,7 +196,12 @@ def test_verify_names_every_kind_of_tampering(
     report = verify(checkpoint)
     assert not report.ok
     assert any(str(b).startswith(f"{kind} {where}") for b in report.breaks), str(report)
-    if published and tamper in ("insert-into-sealed-history", "truncate-and-rewrite-head", "reorder-leaves"):
+    if published and tamper in (
+        "insert-into-sealed-history",
+        "truncate-and-rewrite-head",
+        "reorder-leaves",
+        "delete-with-its-leaf",
+    ):
         # A tree that was rewritten no longer extends the published checkpoint (rows changed under intact
         # leaves are named by the leaf check above instead).
         assert any("published checkpoint" in b.where for b in report.breaks), str(report)

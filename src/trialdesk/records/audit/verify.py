@@ -128,9 +128,12 @@ def _check_leaves(report: VerifyReport, entries: dict[int, _Entry]) -> list[Audi
     leaves = list(AuditLeaf.objects.order_by("index"))
     report.sealed = len(leaves)
     mismatched: list[AuditLeaf] = []
-    for position, leaf in enumerate(leaves):
-        if leaf.index != position and (position == 0 or leaves[position - 1].index != leaf.index - 1):
-            report.add("deleted", f"leaf {position}", f"leaves {position}..{leaf.index - 1} are missing")
+    expected = 0
+    for leaf in leaves:
+        if leaf.index > expected:
+            gap = f"leaf {expected}" if leaf.index == expected + 1 else f"leaves {expected}..{leaf.index - 1}"
+            report.add("deleted", gap, "missing from the sealed log")
+        expected = leaf.index + 1
         entry = entries.get(leaf.entry_id)
         if entry is None:
             report.add(
@@ -144,15 +147,19 @@ def _check_leaves(report: VerifyReport, entries: dict[int, _Entry]) -> list[Audi
 
 def _name_mismatches(report: VerifyReport, mismatched: list[AuditLeaf], entries: dict[int, _Entry]) -> None:
     """Two sealed entries that swapped contents are a reordering; any other changed sealed entry, an edit."""
-    by_leaf = {leaf.leaf_hash: leaf for leaf in mismatched}
     named: set[int] = set()
-    for leaf in mismatched:
-        entry = entries[leaf.entry_id]
-        for other in mismatched:
-            if other is leaf or other.index in named:
-                continue
-            moved = merkle.leaf_hash(leaf_bytes(other.entry_id, entry.entry_hash)).hex()
-            if moved == other.leaf_hash and by_leaf.get(leaf.leaf_hash) is leaf:
+    searchable = len(mismatched) <= _DIAGNOSE_LIMIT  # pairs are searched in a small set only
+
+    def sealed_as(leaf: AuditLeaf, content_of: AuditLeaf) -> bool:
+        return merkle.leaf_hash(leaf_bytes(leaf.entry_id, entries[content_of.entry_id].entry_hash)).hex() == (
+            leaf.leaf_hash
+        )
+
+    for i, leaf in enumerate(mismatched):
+        if leaf.index in named:
+            continue
+        for other in mismatched[i + 1 :] if searchable else []:
+            if other.index not in named and sealed_as(leaf, other) and sealed_as(other, leaf):
                 report.add(
                     "reordered",
                     f"entries #{leaf.entry_id} and #{other.entry_id}",
@@ -160,7 +167,7 @@ def _name_mismatches(report: VerifyReport, mismatched: list[AuditLeaf], entries:
                 )
                 named |= {leaf.index, other.index}
                 break
-        if leaf.index not in named:
+        else:
             report.add(
                 "edited", f"entry #{leaf.entry_id}", f"changed after it was sealed as leaf {leaf.index}"
             )
