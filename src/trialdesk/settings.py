@@ -124,6 +124,11 @@ AUDIT_KEY_FILE = os.environ.get("TRIALDESK_AUDIT_KEY_FILE") or (
     else str(DATA_DIR / "audit-signing-key.pem")
 )
 
+# A committing write looks at the job queue (to queue sealing) at most once per this many seconds per process;
+# the job worker also seals every AUDIT_SEAL_SWEEP_SECONDS, so nothing waits longer than that to be sealed.
+AUDIT_SEAL_QUEUE_INTERVAL = 0.5
+AUDIT_SEAL_SWEEP_SECONDS = 5.0
+
 # Background jobs (django-tasks): in the database by default, Redis (RQ) as an option; the tests run them at once.
 _tasks_backend = os.environ.get("TRIALDESK_TASKS_BACKEND") or (
     "immediate" if os.environ.get("PYTEST_VERSION") else "database"

@@ -86,10 +86,12 @@ def test_a_rolled_back_write_leaves_nothing_to_seal() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_the_database_job_backend_and_its_worker_seal_after_commit(settings) -> None:
     """The production path: the commit enqueues a job row; one synchronous worker pass runs it."""
+    audit._last_queue_check[0] = 0.0
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.AUDIT_SEAL_QUEUE_INTERVAL = 0  # look at the queue on every commit here
     for _ in range(3):
         with transaction.atomic():
             _append("KUMS")
@@ -101,3 +103,21 @@ def test_the_database_job_backend_and_its_worker_seal_after_commit(settings) -> 
     with transaction.atomic():
         _append("TEH")
     assert DBTaskResult.objects.ready().count() == 1  # the last job ran: a new commit queues a new one
+
+
+@pytest.mark.django_db(transaction=True)
+def test_commits_look_at_the_job_queue_at_most_once_per_interval(settings) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from trialdesk.records.audit.sealing import seal
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.AUDIT_SEAL_QUEUE_INTERVAL = 3600
+    audit._last_queue_check[0] = 0.0
+    for _ in range(3):
+        with transaction.atomic():
+            _append("KUMS")
+        DBTaskResult.objects.all().delete()  # as if a worker had taken the job at once
+    assert not DBTaskResult.objects.exists()  # the 2nd and 3rd commits did not look again
+    # The worker's sweep seals them anyway.
+    assert seal() is not None and AuditLeaf.objects.count() == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -89,12 +90,34 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from trialdesk.records.audit.sealing import seal
 
     seal()  # entries written while no worker ran (e.g. by `demo`) are sealed at once
+    _start_sealing_sweep(float(settings.AUDIT_SEAL_SWEEP_SECONDS))
     backend = str(settings.TASKS["default"]["BACKEND"])
     if backend.startswith("django_tasks_rq"):
         call_command("rqworker", "default", job_class="django_tasks_rq.Job")
     else:
         call_command("db_worker", interval=args.interval, startup_delay=False, reload=False, verbosity=0)
     return EXIT_OK
+
+
+def _start_sealing_sweep(every: float) -> None:
+    """Seal every few seconds besides the queued jobs: commits that skipped queueing are sealed too."""
+    import threading
+
+    from django.db import connection
+
+    from trialdesk.records.audit.sealing import seal
+
+    def sweep() -> None:
+        while True:
+            time.sleep(every)
+            try:
+                seal()
+            except Exception as error:  # noqa: BLE001 - reported, and the next sweep tries again
+                print(f"audit sealing failed: {error}", file=sys.stderr, flush=True)
+            finally:
+                connection.close()
+
+    threading.Thread(target=sweep, name="audit-sealing-sweep", daemon=True).start()
 
 
 def register(commands: Any) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -92,11 +93,27 @@ def append(
     return entry
 
 
-def _enqueue_seal() -> None:
-    from trialdesk.records.audit.tasks import seal_already_queued, seal_audit_log
+_last_queue_check = [0.0]  # per process: when a commit last looked at the job queue
 
-    if not seal_already_queued():
-        seal_audit_log.enqueue()
+
+def _enqueue_seal() -> None:
+    """Queue the sealing job after a commit; with a job queue, at most one look per interval per process.
+
+    Skipping is safe: the job worker also seals on its own every few seconds (`trialdesk worker`), so a
+    commit whose look was skipped is sealed by the queued job or by that sweep, seconds later at most.
+    """
+    from django.conf import settings
+
+    from trialdesk.records.audit.tasks import seal_already_queued, seal_audit_log, uses_job_queue
+
+    if uses_job_queue():
+        now = time.monotonic()
+        if now - _last_queue_check[0] < settings.AUDIT_SEAL_QUEUE_INTERVAL:
+            return
+        _last_queue_check[0] = now
+        if seal_already_queued():
+            return
+    seal_audit_log.enqueue()
 
 
 def _json_safe(value: dict[str, Any] | None) -> dict[str, Any] | None:

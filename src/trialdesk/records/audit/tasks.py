@@ -14,6 +14,13 @@ def seal_audit_log() -> int:
     return result.tree_size if result else 0
 
 
+def uses_job_queue() -> bool:
+    """True unless jobs run at once in the caller (the immediate backend of the test suite)."""
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    return not isinstance(seal_audit_log.get_backend(), ImmediateBackend)
+
+
 def seal_already_queued() -> bool:
     """A sealing job still waiting in the database queue will seal this commit too: no need for another.
 
