@@ -1,4 +1,4 @@
-"""A small HTTP client for the serving benchmark: one keep-alive connection and one signed-in session each."""
+"""A small HTTP client for the serving benchmark: one signed-in session per client thread."""
 
 from __future__ import annotations
 
@@ -20,7 +20,13 @@ class Session:
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> tuple[int, bytes]:
-        sent = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), **(headers or {})}
+        # A new connection per request, as many browsers behind a proxy would be: keep-alive connections
+        # would stay with the worker process that happened to accept them, leaving the other one idle.
+        sent = {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            "Connection": "close",
+            **(headers or {}),
+        }
         try:
             self.connection.request(method, path, body=body, headers=sent)
             response = self.connection.getresponse()
