@@ -10,12 +10,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import analysis, randomization, randomization_simulation
+from bench import analysis, audit_append, randomization, randomization_simulation, serving
 
 BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "randomization": randomization.main,
     "randomization_simulation": randomization_simulation.main_within_all,
     "analysis": analysis.main,
+    "audit_append": audit_append.main,
+    "serving": serving.main,
 }
 
 

@@ -1,10 +1,11 @@
 """`trialdesk ...` commands: each a thin call into protocol, services or the web server.
 
-trialdesk serve [--data-dir DIR] [--host H] [--port P]   the app on SQLite (or TRIALDESK_DATABASE_URL)
+trialdesk serve [--data-dir DIR] [--host H] [--port P] [--workers N]   the app on SQLite (or TRIALDESK_DATABASE_URL)
 trialdesk demo [--data-dir DIR] [--reset] [--no-serve]   a separate demo database, one account per role
 trialdesk protocol check FILE                            validate a protocol file
 trialdesk protocol import FILE [--format irct|redcap] -o OUT.yaml   registry record or REDCap dictionary -> draft
-trialdesk audit verify                                   check the audit log's hash chain
+trialdesk audit verify|checkpoint|prove|seal             the audit log (a signed Merkle log)
+trialdesk worker                                         run background jobs (serve starts one itself)
 trialdesk randomization generate|verify|import           the concealed randomization list
 trialdesk randomization simulate [--design-from FILE]    the design's balance, predictability and power
 """
@@ -104,15 +105,6 @@ def cmd_protocol_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_audit_verify(args: argparse.Namespace) -> int:
-    _setup_django(Path(args.data_dir) if args.data_dir else None)
-    from trialdesk.records.audit import verify_chain
-
-    report = verify_chain()
-    print(report)
-    return EXIT_OK if report.ok else EXIT_BROKEN
-
-
 def _person_actor(username: str):  # type: ignore[no-untyped-def]
     from trialdesk.records.models import Person
     from trialdesk.services.actors import actor_for
@@ -192,7 +184,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from trialdesk.bootstrap import ensure_installed
 
     ensure_installed(admin_from_env_or_prompt=True)
-    return _serve(args.host, args.port)
+    return _serve(args.host, args.port, workers=args.workers, data_dir=args.data_dir)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -209,18 +201,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     ensure_demo(data_dir)
     if args.no_serve:
+        from trialdesk.records.audit.keys import ensure_signing_key
+
+        ensure_signing_key()
         return EXIT_OK
-    return _serve(args.host, args.port)
+    return _serve(args.host, args.port, workers=None, data_dir=str(data_dir))
 
 
-def _serve(host: str, port: int) -> int:
-    from waitress import serve
+def _serve(host: str, port: int, *, workers: int | None, data_dir: str | None) -> int:
+    from trialdesk.commands.serving import serve
 
-    from trialdesk.web.wsgi import application
-
-    print(f"trialdesk is running at http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
-    serve(application, host=host, port=port, threads=8, _quiet=True)
-    return EXIT_OK
+    return serve(host, port, workers=workers, data_dir=data_dir)
 
 
 def _add_protocol_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -259,6 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--data-dir", default="data", help="folder of the SQLite database (default: ./data)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="gunicorn with N worker processes (default: one waitress process)",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     demo = commands.add_parser(
@@ -305,10 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_simulate_parser(randomization, handler=cmd_randomization_simulate)
 
-    audit = commands.add_parser("audit", help="audit log").add_subparsers(dest="subcommand", required=True)
-    verify = audit.add_parser("verify", help="check the hash chain; names the first broken entry")
-    verify.add_argument("--data-dir", default=None, help="folder of the SQLite database (default: ./data)")
-    verify.set_defaults(handler=cmd_audit_verify)
+    from trialdesk.commands.audit import register as register_audit_commands
+
+    register_audit_commands(commands)
     return parser
 
 

@@ -5,6 +5,10 @@ TRIALDESK_DATA_DIR      folder of the SQLite database (default ./data)
 TRIALDESK_SECRET_KEY    secret key (generated and kept in the data folder when absent)
 TRIALDESK_DEBUG         1 for development error pages
 TRIALDESK_SECURE_COOKIES 0 to allow cookies over plain http (the local server); 1 by default behind TLS
+TRIALDESK_AUDIT_KEY_FILE the audit log's Ed25519 signing key (default <data folder>/audit-signing-key.pem)
+TRIALDESK_TASKS_BACKEND database (default: jobs in the database, `trialdesk worker` runs them), redis, or
+                        immediate (run at once in the caller; the test suite's choice)
+TRIALDESK_REDIS_URL     redis://... for TRIALDESK_TASKS_BACKEND=redis (needs the `redis` extra)
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "trialdesk.records",
     "trialdesk.records.treatment",
     "trialdesk.records.casebook",
@@ -112,6 +118,31 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The audit signing key lives OUTSIDE the database (a file, 0600); tests use a throwaway one per process.
+AUDIT_KEY_FILE = os.environ.get("TRIALDESK_AUDIT_KEY_FILE") or (
+    os.path.join(tempfile.gettempdir(), f"trialdesk-test-audit-key-{os.getpid()}.pem")
+    if os.environ.get("PYTEST_VERSION")
+    else str(DATA_DIR / "audit-signing-key.pem")
+)
+
+# A committing write looks at the job queue (to queue sealing) at most once per this many seconds per process;
+# the job worker also seals every AUDIT_SEAL_SWEEP_SECONDS, so nothing waits longer than that to be sealed.
+AUDIT_SEAL_QUEUE_INTERVAL = 0.5
+AUDIT_SEAL_SWEEP_SECONDS = 5.0
+
+# Background jobs (django-tasks): in the database by default, Redis (RQ) as an option; the tests run them at once.
+_tasks_backend = os.environ.get("TRIALDESK_TASKS_BACKEND") or (
+    "immediate" if os.environ.get("PYTEST_VERSION") else "database"
+)
+if _tasks_backend == "redis":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": os.environ.get("TRIALDESK_REDIS_URL", "redis://127.0.0.1:6379/0")}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif _tasks_backend == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 if os.environ.get(

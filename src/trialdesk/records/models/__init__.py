@@ -1,5 +1,6 @@
 """Storage models, one module per area. Rules live in `core/`; use cases in `services/`."""
 
+from trialdesk.records.models.audit import AuditEntry, AuditLeaf, AuditTreeHead
 from trialdesk.records.models.enrolment import ConsentRecord, ConsentWithdrawal, ScreeningRecord
 from trialdesk.records.models.randomization import (
     Allocation,
@@ -8,8 +9,6 @@ from trialdesk.records.models.randomization import (
     RandomizationStratum,
 )
 from trialdesk.records.models.study import (
-    AuditEntry,
-    AuditHead,
     FailedSignIn,
     Participant,
     ParticipantIdentity,
@@ -24,7 +23,8 @@ from trialdesk.records.models.study import (
 __all__ = [
     "Allocation",
     "AuditEntry",
-    "AuditHead",
+    "AuditLeaf",
+    "AuditTreeHead",
     "ConsentRecord",
     "ConsentWithdrawal",
     "FailedSignIn",

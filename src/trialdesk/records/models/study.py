@@ -1,4 +1,4 @@
-"""Study set-up, people, participants and the audit log. Deletions are soft; changes are audited."""
+"""Study set-up, people and participants (the audit log is in `audit.py`). Deletions are soft; changes are audited."""
 
 from __future__ import annotations
 
@@ -131,40 +131,6 @@ class SiteSequence(models.Model):
 
     site = models.OneToOneField(Site, on_delete=models.PROTECT, related_name="sequence")
     last_number = models.PositiveIntegerField(default=0)
-
-
-class AuditEntry(models.Model):
-    """Append-only, hash-chained audit log: who, when, what before/after, why.
-
-    `entry_hash` = SHA-256 over the previous entry's hash and this entry's canonical content, so an edited,
-    deleted or inserted row breaks the chain. `AuditHead` keeps the count and last hash so that removing
-    the newest rows is detected too. On PostgreSQL a trigger refuses UPDATE and DELETE outright.
-    """
-
-    sequence = models.PositiveBigIntegerField(unique=True)
-    at = models.DateTimeField()
-    actor = models.CharField(max_length=150)
-    role = models.CharField(max_length=30, blank=True)
-    action = models.CharField(max_length=60)
-    object_type = models.CharField(max_length=60)
-    object_id = models.CharField(max_length=60)
-    before = models.JSONField(null=True)
-    after = models.JSONField(null=True)
-    reason = models.TextField(blank=True)
-    previous_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64)
-
-    class Meta:
-        ordering = ["sequence"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
-
-
-class AuditHead(models.Model):
-    """The single row holding the chain's length and newest hash; locked by every append."""
-
-    singleton = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    length = models.PositiveBigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64)
 
 
 class FailedSignIn(models.Model):

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("records", "0004_participant_status_machine"),
+        ("records", "0005_audit_merkle_log"),
     ]
 
     operations = [
