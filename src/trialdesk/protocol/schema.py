@@ -18,6 +18,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from trialdesk.errors import Problem
 from trialdesk.protocol.base import Assumption, Text
 from trialdesk.protocol.forms import EditCheck, FormDefinition, LabTestDefinition, check_form_references
 from trialdesk.protocol.randomization import RandomizationDesign, check_against_arms
@@ -250,6 +251,16 @@ class Protocol(SchemaModel):
         )
         visit_ids = [visit.id for visit in self.schedule.visits] if self.schedule is not None else None
         problems += check_form_references(self.forms, self.lab_tests, self.edit_checks, visit_ids=visit_ids)
+        pre = self.dosing.first_dose_preconditions if self.dosing is not None else None
+        if pre is not None and self.forms:
+            at_visit = {form.id for form in self.forms if pre.visit in form.visits}
+            problems += [
+                Problem(
+                    "dosing.first_dose_preconditions.forms", f"form '{f}' is not collected at '{pre.visit}'"
+                )
+                for f in pre.forms
+                if f not in at_visit
+            ]
         if problems:
             raise ValueError("; ".join(str(problem) for problem in problems))
         return self

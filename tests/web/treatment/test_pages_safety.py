@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -27,6 +28,7 @@ def ae_data(**overrides: object) -> dict[str, object]:
         "expectedness": "expected",
         "action_taken": "infusion_interrupted",
         "outcome": "recovering",
+        "seriousness": ["not_serious"],
     }
     data.update(overrides)
     return data
@@ -111,7 +113,16 @@ def test_adverse_event_form_reports_and_updates_an_event(enrol) -> None:  # type
     client = signed_in(Role.INVESTIGATOR)
     url = reverse("treatment:adverse_events", args=[p.study_code])
     page = client.get(url).content.decode()
-    assert "Mild transient reaction" in page  # the CTCAE v5.0 grade texts of the first term
+    # No term and no clinical judgement is preselected: every select opens on its blank "choose" option.
+    form = page.split('data-testid="ae-form"')[1]
+    assert "Mild transient reaction" not in page and not re.search(r'<option value="[^"]+"\s*selected', form)
+    assert not re.search(r"<input[^>]*\schecked", form)
+    assert (
+        "Mild transient reaction"
+        in client.get(
+            reverse("treatment:ctcae_grades"), {"term": "infusion_related_reaction"}
+        ).content.decode()
+    )
     assert client.post(url, ae_data()).status_code == 302
     event = AdverseEvent.objects.get(participant=p)
     resolved = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
@@ -207,3 +218,36 @@ def test_related_sae_pauses_dosing_starts_a_clock_and_the_committee_lifts_the_pa
 def test_safety_dashboard_is_refused_to_roles_without_safety_access(actors) -> None:  # type: ignore[no-untyped-def]
     assert signed_in(Role.EPIDEMIOLOGIST).get(reverse("treatment:safety")).status_code == 403
     assert Client().get(reverse("treatment:safety")).status_code == 302  # sign in first
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "relationship_to_product",
+        "relationship_to_conventional_therapy",
+        "expectedness",
+        "action_taken",
+        "outcome",
+        "seriousness",
+    ],
+)
+def test_adverse_event_without_an_explicit_choice_is_refused_by_the_page(enrol, missing) -> None:  # type: ignore[no-untyped-def]
+    p = enrol(arm="exosome")
+    data = ae_data()
+    del data[missing]
+    response = signed_in(Role.INVESTIGATOR).post(
+        reverse("treatment:adverse_events", args=[p.study_code]), data
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choose it explicitly" in html or "None of these: not serious" in html
+    assert not AdverseEvent.objects.exists()
+
+
+def test_not_serious_cannot_be_ticked_with_a_criterion(enrol) -> None:  # type: ignore[no-untyped-def]
+    p = enrol(arm="exosome")
+    data = ae_data(seriousness=["not_serious", "hospitalization"])
+    response = signed_in(Role.INVESTIGATOR).post(
+        reverse("treatment:adverse_events", args=[p.study_code]), data
+    )
+    assert response.status_code == 400 and not AdverseEvent.objects.exists()

@@ -9,7 +9,7 @@ The participant row and the study row are locked, so a pause and a concurrent do
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -67,21 +67,34 @@ INPUT_FIELDS = (
 )
 
 
+# The clinical judgements the reporter must make explicitly: nothing is preselected, a missing one is refused.
+JUDGEMENT_FIELDS = (
+    "relationship_to_product",
+    "relationship_to_conventional_therapy",
+    "expectedness",
+    "action_taken",
+    "outcome",
+)
+NOT_SERIOUS = "not_serious"  # the explicit "none of these" answer to the seriousness criteria
+
+
 @dataclass(frozen=True, kw_only=True)
 class AdverseEventInput:
     """What the AE form holds. Choices are the values of the core enums:
-    `seriousness` ⊆ SeriousnessCriterion (empty = not serious), `expectedness` in Expectedness,
-    `action_taken` in ActionTaken, `outcome` in Outcome; relationships are ids of the protocol's scale."""
+    `seriousness` ⊆ SeriousnessCriterion, or empty / ["not_serious"] for the explicit "not serious" answer
+    (None = not answered, refused); `expectedness` in Expectedness, `action_taken` in ActionTaken, `outcome`
+    in Outcome; relationships are ids of the protocol's scale. None or "" = not chosen, refused naming the field.
+    """
 
     term: str
     onset_at: datetime
     grade: int
-    relationship_to_product: str
-    relationship_to_conventional_therapy: str
-    expectedness: str
-    action_taken: str
-    outcome: str
-    seriousness: Collection[str] = field(default_factory=frozenset)
+    relationship_to_product: str | None
+    relationship_to_conventional_therapy: str | None
+    expectedness: str | None
+    action_taken: str | None
+    outcome: str | None
+    seriousness: Collection[str] | None
     resolved_at: datetime | None = None
     description: str = ""
 
@@ -101,12 +114,34 @@ def _enum(kind: type, value: str, where: str, problems: list[Problem]) -> None:
         problems.append(Problem(where, f"must be one of {', '.join(allowed)}"))
 
 
+def _explicit_choices(details: AdverseEventInput) -> list[Problem]:
+    """Every clinical judgement chosen, and seriousness answered ("not serious" is an answer, absence is not)."""
+    problems = [
+        Problem(name, "required: choose it explicitly (nothing is preselected)")
+        for name in JUDGEMENT_FIELDS
+        if not (getattr(details, name) or "").strip()
+    ]
+    if details.seriousness is None:
+        problems.append(
+            Problem("seriousness", "required: tick the criteria met, or 'not serious' (none of these)")
+        )
+    elif NOT_SERIOUS in details.seriousness and len(set(details.seriousness)) > 1:
+        problems.append(Problem("seriousness", "'not serious' cannot be ticked together with a criterion"))
+    return problems
+
+
+def _criteria(details: AdverseEventInput) -> frozenset[str]:
+    return frozenset(details.seriousness or ()) - {NOT_SERIOUS}
+
+
 def _core(details: AdverseEventInput, participant: Participant, event_id: str) -> CoreAdverseEvent:
-    problems: list[Problem] = []
-    _enum(Expectedness, details.expectedness, "expectedness", problems)
-    _enum(ActionTaken, details.action_taken, "action_taken", problems)
-    _enum(Outcome, details.outcome, "outcome", problems)
-    for criterion in details.seriousness:
+    problems = _explicit_choices(details)
+    if problems:
+        raise ValidationFailed("The adverse event needs every assessment chosen", tuple(problems))
+    _enum(Expectedness, str(details.expectedness), "expectedness", problems)
+    _enum(ActionTaken, str(details.action_taken), "action_taken", problems)
+    _enum(Outcome, str(details.outcome), "outcome", problems)
+    for criterion in _criteria(details):
         _enum(SeriousnessCriterion, criterion, "seriousness", problems)
     if not details.term.strip():
         problems.append(Problem("term", "required"))
@@ -118,9 +153,9 @@ def _core(details: AdverseEventInput, participant: Participant, event_id: str) -
         term=details.term.strip(),
         onset_at=details.onset_at,
         grade=details.grade,
-        seriousness=frozenset(SeriousnessCriterion(s) for s in details.seriousness),
-        relationship_to_product=details.relationship_to_product,
-        relationship_to_conventional_therapy=details.relationship_to_conventional_therapy,
+        seriousness=frozenset(SeriousnessCriterion(s) for s in _criteria(details)),
+        relationship_to_product=str(details.relationship_to_product),
+        relationship_to_conventional_therapy=str(details.relationship_to_conventional_therapy),
         expectedness=Expectedness(details.expectedness),
         action_taken=ActionTaken(details.action_taken),
         outcome=Outcome(details.outcome),
@@ -135,7 +170,7 @@ def _values(details: AdverseEventInput) -> dict[str, object]:
         "onset_at": details.onset_at,
         "resolved_at": details.resolved_at,
         "grade": details.grade,
-        "seriousness": sorted(details.seriousness),
+        "seriousness": sorted(_criteria(details)),
         "relationship_to_product": details.relationship_to_product,
         "relationship_to_conventional_therapy": details.relationship_to_conventional_therapy,
         "expectedness": details.expectedness,
@@ -152,9 +187,9 @@ def _check_times(details: AdverseEventInput, now: datetime) -> None:
 
 
 def _consequences(
-    event: AdverseEvent, participant: Participant, actor: Actor, role: str, now: datetime
+    event: AdverseEvent, participant: Participant, actor: Actor, role: str, now: datetime, aware_on: date
 ) -> tuple[tuple[ParticipantStop, ...], tuple[StudyPause, ...], ExpeditedReport | None]:
-    """Stopping rules over every event of the study, and the expedited clock of this event."""
+    """Stopping rules over every event of the study, and the expedited clock of this event (from `aware_on`)."""
     protocol = protocol_for(participant)
     events = AdverseEvent.objects.filter(participant__study_id=participant.study_id).select_related(
         "participant"
@@ -205,21 +240,37 @@ def _consequences(
                 after={"rule": hit.rule_id, "event": source.code, "state": "active"},
                 reason=hit.message,
             )
-    report = start_or_upgrade_clock(event, protocol, actor, role, now)
+    report = start_or_upgrade_clock(event, protocol, actor, role, now, aware_on)
     return tuple(stops), tuple(pauses), report
 
 
 def _version(
-    event: AdverseEvent, values: dict[str, object], actor: Actor, now: datetime, reason: str
+    event: AdverseEvent, values: dict[str, object], actor: Actor, now: datetime, reason: str, aware_on: date
 ) -> AdverseEventVersion:
     return AdverseEventVersion.objects.create(
         event=event,
         version=event.current_version,
         reason=reason,
+        aware_on=aware_on,
         recorded_by=actor.username,
         recorded_at=now,
         **values,  # type: ignore[arg-type]
     )
+
+
+def _awareness(day: date | None, onset_at: datetime, now: datetime, where: str) -> date:
+    """The date the site learned the information: default today (study zone), not future, not before onset."""
+    known = day or local_date(now)
+    if known > local_date(now):
+        raise ValidationFailed(
+            f"The date the site learned it ({known}) is in the future", (Problem(where, "in the future"),)
+        )
+    if known < local_date(onset_at):
+        raise ValidationFailed(
+            f"The date the site learned it ({known}) is before the onset ({local_date(onset_at)})",
+            (Problem(where, "before the onset"),),
+        )
+    return known
 
 
 def _audit_values(values: dict[str, object]) -> dict[str, object]:
@@ -238,13 +289,8 @@ def report_adverse_event(
     role = authorize(actor, Action.REPORT_ADVERSE_EVENT, participant.site_id)
     now = clock.now()
     _check_times(details, now)
-    known = first_knowledge_on or local_date(now)
-    if known > local_date(now) or known < local_date(details.onset_at):
-        raise ValidationFailed(
-            "The date of first knowledge must be between the onset and today",
-            (Problem("first_knowledge_on", "outside onset..today"),),
-        )
     _core(details, participant, "new")
+    known = _awareness(first_knowledge_on, details.onset_at, now, "first_knowledge_on")
     values = _values(details)
     with transaction.atomic():
         locked = Participant.objects.select_for_update().get(pk=participant.pk)
@@ -260,7 +306,7 @@ def report_adverse_event(
             current_version=1,
             **values,  # type: ignore[arg-type]
         )
-        version = _version(event, values, actor, now, "")
+        version = _version(event, values, actor, now, "", known)
         audit.append(
             at=now,
             actor=actor.username,
@@ -271,7 +317,7 @@ def report_adverse_event(
             before=None,
             after=_audit_values(values),
         )
-        stops, pauses, report = _consequences(event, locked, actor, role, now)
+        stops, pauses, report = _consequences(event, locked, actor, role, now, known)
     return AdverseEventResult(event, version, stops, pauses, report)
 
 
@@ -281,10 +327,14 @@ def update_adverse_event(
     event: AdverseEvent,
     details: AdverseEventInput,
     reason: str,
+    aware_on: date | None = None,
     clock: Clock = SYSTEM_CLOCK,
 ) -> AdverseEventResult:
     """A follow-up: the whole current assessment again, with why it changed. The earlier versions are kept.
 
+    `aware_on` is the date the site learned the follow-up information (default today in the study's zone; not
+    in the future, not before the onset); it is stored on the version and any expedited clock this follow-up
+    starts or shortens counts from it, not from the day it was typed in.
     Allowed after a withdrawal of consent (following an event to its resolution is a safety duty)."""
     participant = event.participant
     role = authorize(actor, Action.REPORT_ADVERSE_EVENT, participant.site_id)
@@ -293,6 +343,7 @@ def update_adverse_event(
         raise ValidationFailed("Say why the event is updated", (Problem("reason", "required"),))
     _check_times(details, now)
     _core(details, participant, str(event.pk))
+    learned = _awareness(aware_on, details.onset_at, now, "aware_on")
     values = _values(details)
     with transaction.atomic():
         ensure_database_open(participant.study_id)
@@ -304,7 +355,7 @@ def update_adverse_event(
             setattr(current, name, value)
         current.current_version += 1
         current.save()
-        version = _version(current, values, actor, now, reason.strip())
+        version = _version(current, values, actor, now, reason.strip(), learned)
         audit.append(
             at=now,
             actor=actor.username,
@@ -316,7 +367,7 @@ def update_adverse_event(
             after=_audit_values(values),
             reason=reason.strip(),
         )
-        stops, pauses, report = _consequences(current, locked, actor, role, now)
+        stops, pauses, report = _consequences(current, locked, actor, role, now, learned)
     return AdverseEventResult(current, version, stops, pauses, report)
 
 

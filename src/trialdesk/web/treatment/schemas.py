@@ -202,7 +202,7 @@ def dosing_out(status: DosingStatus) -> DosingStatusOut:
 class SafetyCheckIn(Schema):
     step_id: str
     answers: dict[str, str]
-    vital_signs: dict[str, str] = {}
+    vital_signs: dict[str, Decimal] = {}
     symptoms: str = ""
 
 
@@ -338,24 +338,29 @@ class VisitOut(Schema):
 
 
 class AdverseEventIn(Schema):
+    """A new event. The clinical judgements have no default: a missing one is refused by the service naming the
+    field. `seriousness`: the criteria met, or [] / ["not_serious"] for the explicit "not serious" answer."""
+
     term: str
     onset_at: datetime
     grade: int
-    relationship_to_product: str
-    relationship_to_conventional_therapy: str
-    expectedness: str
-    action_taken: str
-    outcome: str
-    seriousness: list[str] = []
+    relationship_to_product: str | None = None
+    relationship_to_conventional_therapy: str | None = None
+    expectedness: str | None = None
+    action_taken: str | None = None
+    outcome: str | None = None
+    seriousness: list[str] | None = None
     resolved_at: datetime | None = None
     description: str = ""
     first_knowledge_on: date | None = None
 
 
 class AdverseEventPatch(Schema):
-    """A follow-up: only the fields given change; `reason` is required."""
+    """A follow-up: only the fields given change; `reason` is required. `aware_on`: the date the site learned
+    this information (default today); any expedited clock it starts or shortens counts from it."""
 
     reason: str
+    aware_on: date | None = None
     term: str | None = None
     onset_at: datetime | None = None
     grade: int | None = None

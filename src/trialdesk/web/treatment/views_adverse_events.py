@@ -23,6 +23,7 @@ from trialdesk.errors import TrialdeskError
 from trialdesk.protocol.treatment import SafetyPlan
 from trialdesk.records.treatment.models import AdverseEvent
 from trialdesk.services.treatment.adverse_events import (
+    NOT_SERIOUS,
     AdverseEventInput,
     event_versions,
     get_adverse_event,
@@ -82,13 +83,14 @@ def _initial(event: AdverseEvent) -> dict[str, Any]:
         "onset_at": local(event.onset_at).strftime(DATETIME_FORMAT),
         "resolved_at": local(event.resolved_at).strftime(DATETIME_FORMAT) if event.resolved_at else None,
         "grade": event.grade,
-        "seriousness": list(event.seriousness),
+        "seriousness": list(event.seriousness) or [NOT_SERIOUS],
         "relationship_to_product": event.relationship_to_product,
         "relationship_to_conventional_therapy": event.relationship_to_conventional_therapy,
         "expectedness": event.expectedness,
         "action_taken": event.action_taken,
         "outcome": event.outcome,
         "description": event.description,
+        "aware_on": timezone.localdate(),
     }
 
 
@@ -183,14 +185,16 @@ def adverse_events(request: HttpRequest, code: str) -> HttpResponse:
         expectedness=data["expectedness"],
         action_taken=data["action_taken"],
         outcome=data["outcome"],
-        seriousness=frozenset(data["seriousness"]),
+        seriousness=frozenset(data["seriousness"]),  # ["not_serious"] is the explicit "none of these"
         resolved_at=data["resolved_at"],
         description=data["description"],
     )
     try:
         editing = _editing(request, ctx)
         if editing is not None:
-            result = update_adverse_event(ctx.actor, event=editing, details=details, reason=data["reason"])
+            result = update_adverse_event(
+                ctx.actor, event=editing, details=details, reason=data["reason"], aware_on=data["aware_on"]
+            )
         else:
             result = report_adverse_event(
                 ctx.actor,
