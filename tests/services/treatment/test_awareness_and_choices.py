@@ -115,3 +115,15 @@ def test_not_serious_is_an_explicit_answer(exosome, investigator, clock) -> None
     assert event.seriousness == []
     with pytest.raises(ValidationFailed):
         _report(investigator, exosome, clock, seriousness=["not_serious", "hospitalization"])
+
+
+def test_allergic_reaction_for_the_same_event_as_an_infusion_reaction_is_refused(
+    exosome, investigator, clock
+) -> None:
+    _report(investigator, exosome, clock, term="infusion_related_reaction")
+    with pytest.raises(ValidationFailed) as refused:
+        _report(investigator, exosome, clock, term="allergic_reaction")
+    assert (
+        refused.value.problems[0].where == "term" and "Do not report both" in refused.value.problems[0].rule
+    )
+    assert AdverseEvent.objects.count() == 1

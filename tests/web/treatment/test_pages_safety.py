@@ -155,7 +155,7 @@ def test_grade_texts_and_lab_suggestion_partials(actors) -> None:  # type: ignor
         in client.get(reverse("treatment:lab_suggestion"), high).content.decode()
     )
     no_range = {"lab_test": "glucose", "lab_value": "45", "lab_unit": "mg/dL"}
-    assert "reference range" in client.get(reverse("treatment:lab_suggestion"), no_range).content.decode()
+    assert "No LLN given" in client.get(reverse("treatment:lab_suggestion"), no_range).content.decode()
     tg = {"lab_test": "triglycerides", "lab_value": "600", "lab_unit": "mg/dL"}
     assert 'data-grade="3"' in client.get(reverse("treatment:lab_suggestion"), tg).content.decode()
 
@@ -251,3 +251,15 @@ def test_not_serious_cannot_be_ticked_with_a_criterion(enrol) -> None:  # type: 
         reverse("treatment:adverse_events", args=[p.study_code]), data
     )
     assert response.status_code == 400 and not AdverseEvent.objects.exists()
+
+
+def test_fever_suggestion_from_a_temperature_on_the_adverse_event_form(actors) -> None:  # type: ignore[no-untyped-def]
+    client = signed_in(Role.INVESTIGATOR)
+    url = reverse("treatment:lab_suggestion")
+    fever = {"lab_test": "temperature", "lab_value": "39.5", "lab_unit": "°C"}
+    assert 'data-term="fever" data-grade="2"' in client.get(url, fever).content.decode()
+    hot = fever | {"lab_value": "40.6"}
+    assert 'data-testid="suggestion-note"' in client.get(url, hot).content.decode()
+    assert 'data-grade="4"' in client.get(url, hot | {"hours_above_40": "30"}).content.decode()
+    no_lln = {"lab_test": "glucose", "lab_value": "50", "lab_unit": "mg/dL"}
+    assert "No LLN" in client.get(url, no_lln).content.decode()

@@ -21,10 +21,12 @@ from trialdesk.core.adverse_events import (
     Expectedness,
     Outcome,
     SeriousnessCriterion,
+    check_not_reported_twice,
     validate_adverse_event,
 )
 from trialdesk.core.adverse_events import AdverseEvent as CoreAdverseEvent
-from trialdesk.core.ctcae import TERMS, LabSuggestion, suggest_grade_from_lab
+from trialdesk.core.ctcae import TERMS
+from trialdesk.core.ctcae_values import ValueSuggestion, suggest_from_value
 from trialdesk.core.roles import Action
 from trialdesk.core.stopping import evaluate_stopping
 from trialdesk.errors import NotFound, Problem, ValidationFailed
@@ -161,7 +163,12 @@ def _core(details: AdverseEventInput, participant: Participant, event_id: str) -
         outcome=Outcome(details.outcome),
         resolved_at=details.resolved_at,
     )
-    return validate_adverse_event(event, safety_plan(protocol_for(participant)))
+    validate_adverse_event(event, safety_plan(protocol_for(participant)))
+    others = AdverseEvent.objects.filter(participant=participant).select_related("participant")
+    if event_id.isdigit():
+        others = others.exclude(pk=int(event_id))
+    check_not_reported_twice(event, [to_core_event(other) for other in others])
+    return event
 
 
 def _values(details: AdverseEventInput) -> dict[str, object]:
@@ -403,11 +410,13 @@ def suggest_grade(
     unit: str,
     lln: Decimal | str | None = None,
     uln: Decimal | str | None = None,
-) -> LabSuggestion | None:
-    """The CTCAE grade a glucose or triglyceride value suggests (a `GradeSuggestion`), or for a high glucose a
-    `HyperglycemiaQuestion` (v5 grades it by the intervention). None when the value suggests nothing.
-    Pure; the investigator confirms the grade on the AE form."""
-    return suggest_grade_from_lab(test, value, unit, lln, uln)
+    hours_above_40: Decimal | str | None = None,
+) -> ValueSuggestion | None:
+    """The CTCAE grade a value suggests: glucose (hypoglycemia, or for a high value the v5 hyperglycemia
+    question; without an LLN a note saying so), triglycerides (absolute bands), body temperature in °C (fever;
+    above 40.0 °C with the hours above it). None when the value suggests nothing. Pure; the investigator
+    confirms the grade on the AE form."""
+    return suggest_from_value(test, value, unit, lln, uln, hours_above_40)
 
 
 @dataclass(frozen=True)

@@ -64,8 +64,12 @@ ROUTE_CHOICES = [
     ("oral", _("Oral")),
     ("other", _("Other")),
 ]
-LAB_TESTS = [("glucose", _("Glucose")), ("triglycerides", _("Triglycerides"))]
-LAB_UNITS = [("mg/dL", "mg/dL"), ("mmol/L", "mmol/L")]
+LAB_TESTS = [
+    ("glucose", _("Glucose")),
+    ("triglycerides", _("Triglycerides")),
+    ("temperature", _("Body temperature (fever)")),
+]
+LAB_UNITS = [("mg/dL", "mg/dL"), ("mmol/L", "mmol/L"), ("°C", "°C")]
 
 
 def _choose(choices: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
@@ -279,7 +283,7 @@ class AdverseEventForm(forms.Form):
 
 
 class LabValueForm(forms.Form):
-    """A laboratory value typed on the AE form; the service suggests the matching CTCAE grade."""
+    """A laboratory value or a body temperature typed on the AE form; the service suggests the CTCAE grade."""
 
     lab_test = forms.ChoiceField(label=_("Laboratory test"), choices=LAB_TESTS)
     lab_value = forms.DecimalField(label=_("Value"), max_digits=10, decimal_places=3)
@@ -289,6 +293,13 @@ class LabValueForm(forms.Form):
     )
     lab_uln = forms.DecimalField(
         label=_("Upper limit of normal"), required=False, max_digits=10, decimal_places=3
+    )
+    hours_above_40 = forms.DecimalField(
+        label=_("Hours above 40.0 °C (fever only)"),
+        required=False,
+        min_value=0,
+        max_digits=6,
+        decimal_places=1,
     )
 
 

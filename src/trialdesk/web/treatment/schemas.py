@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from ninja import Schema
 
-from trialdesk.core.ctcae import GradeSuggestion, LabSuggestion
+from trialdesk.core.ctcae import GradeSuggestion
+from trialdesk.core.ctcae_values import ValueNote, ValueSuggestion
 from trialdesk.core.dosing import DoseStep, GateDecision
 from trialdesk.records.treatment.models import (
     Administration,
@@ -457,26 +458,29 @@ class AdverseEventSavedOut(Schema):
 
 
 class GradeSuggestionIn(Schema):
-    test: str
+    test: str  # glucose | triglycerides | temperature (°C)
     value: Decimal
     unit: str
     lln: Decimal | None = None
     uln: Decimal | None = None
+    hours_above_40: Decimal | None = None  # fever above 40.0 °C: grade 3 up to 24 h, grade 4 beyond
 
 
 class GradeSuggestionOut(Schema):
-    kind: str  # grade | hyperglycemia_question | none
+    kind: str  # grade | hyperglycemia_question | note (cannot be graded from the value: says why) | none
     term_id: str | None
     grade: int | None
     text: str
     choices: dict[int, str]
 
 
-def suggestion_out(s: LabSuggestion | None) -> GradeSuggestionOut:
+def suggestion_out(s: ValueSuggestion | None) -> GradeSuggestionOut:
     if s is None:
         return GradeSuggestionOut(
             kind="none", term_id=None, grade=None, text="No CTCAE grade is suggested.", choices={}
         )
+    if isinstance(s, ValueNote):
+        return GradeSuggestionOut(kind="note", term_id=s.term_id, grade=None, text=s.text, choices={})
     if isinstance(s, GradeSuggestion):
         return GradeSuggestionOut(
             kind="grade", term_id=s.term_id, grade=s.grade, text=s.explanation, choices={}

@@ -234,7 +234,8 @@ def ctcae_grades(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def lab_suggestion(request: HttpRequest) -> HttpResponse:
-    """htmx: the CTCAE grade a glucose or triglyceride value suggests (or the v5 hyperglycemia question)."""
+    """htmx: the CTCAE grade a glucose, triglyceride or temperature value suggests (or the v5 hyperglycemia
+    question, or a note saying why no grade can be given, e.g. no LLN or no duration above 40.0 °C)."""
     form = LabValueForm(request.GET)
     context: dict[str, Any] = {"asked": False}
     if form.is_valid():
@@ -247,6 +248,7 @@ def lab_suggestion(request: HttpRequest) -> HttpResponse:
                 unit=data["lab_unit"],
                 lln=data["lab_lln"],
                 uln=data["lab_uln"],
+                hours_above_40=data["hours_above_40"],
             )
         except TrialdeskError as error:
             context["error"] = error
