@@ -172,7 +172,8 @@ def test_control_participant_has_no_study_treatment_visits_from_randomization_an
     page.wait_for_selector("[data-testid=calendar]")
     assert randomized_on.isoformat() in page.inner_text("[data-testid=randomized-on]")
     assert randomized_on.isoformat() in page.inner_text("[data-testid=visit-baseline-1]")
-    assert page.locator("[data-testid^=visit-control_follow_up-]").count() == 4
+    assert page.locator("[data-testid^=visit-assessment_w]").count() == 3
+    assert page.is_visible("[data-testid=visit-end_of_study-1]")
     screenshot("control-visits")
 
     page.click("[data-testid=treatment-tabs] >> text=Adverse events")

@@ -269,7 +269,7 @@ def test_cross_check_finds_undefined_lab_tests_unknown_items_and_visits() -> Non
     assert "forms.lab_panel.c4: lab test 'c4' is not defined in lab_tests" in problems
     assert "edit_checks[10]: item 'nope' is not in form 'vital_signs'" in problems
     assert "edit_checks[10]: refers to 'ghost', which is not an item of any form" in problems
-    assert "forms.vital_signs.visits: visit 'control_follow_up' is not in the schedule" in problems
+    assert "forms.vital_signs.visits: visit 'assessment_w7' is not in the schedule" in problems
 
 
 def test_protocol_accepts_the_seed_sections() -> None:

@@ -52,7 +52,8 @@ def give_first_dose(actors, participant, study, clock) -> None:
 def test_post_injection_forms_and_lab_rows_follow_the_recorded_dose(actors, enrol, study, clock):
     participant = enrol(arm="exosome")
     doctor = actors[Role.RHEUMATOLOGIST]
-    assert {f.visit_id for f in expected_forms(doctor, participant, clock=clock)} == {"baseline"}
+    before = {f.visit_id for f in expected_forms(doctor, participant, clock=clock)}
+    assert before == {"baseline", "assessment_w7", "assessment_w14", "assessment_w21", "end_of_study"}
     give_first_dose(actors, participant, study, clock)
     after = [
         f for f in expected_forms(doctor, participant, clock=clock) if f.visit_id == "post_injection_labs"

@@ -118,7 +118,13 @@ def test_control_arm_has_no_ladder_but_a_calendar(enrol, actors) -> None:
     assert status["receives_product"] is False and status["ladder"] == []
     assert [r["code"] for r in status["gate"]["reasons"]] == ["no_study_product"]
     cal = inv.get(f"{base}/calendar").json()
-    assert [v["visit_id"] for v in cal["visits"]] == ["baseline"] + ["control_follow_up"] * 4
+    assert [v["visit_id"] for v in cal["visits"]] == [
+        "baseline",
+        "assessment_w7",
+        "assessment_w14",
+        "assessment_w21",
+        "end_of_study",
+    ]
     assert cal["visits"][0]["status"] == "overdue"  # randomized on the fixed clock's date, long ago
 
     overdue = inv.get("/api/sites/KUMS/overdue-visits").json()
@@ -131,7 +137,7 @@ def test_control_arm_has_no_ladder_but_a_calendar(enrol, actors) -> None:
     assert late.status_code == 201 and late.json()["deviation"]["category"] == "visit_out_of_window"
     missed = inv.post(
         f"{base}/missed-visits",
-        {"visit_id": "control_follow_up", "reason": "travelling"},
+        {"visit_id": "assessment_w7", "reason": "travelling"},
         content_type="application/json",
     )
     assert missed.status_code == 201 and missed.json()["missed"] is True

@@ -42,13 +42,13 @@ def test_control_calendar_lists_visits_from_randomization_and_records_done_and_m
     client = signed_in(Role.RHEUMATOLOGIST)
     url = reverse("treatment:visits", args=[p.study_code])
     html = client.get(url).content.decode()
-    assert 'data-testid="visit-baseline-1"' in html and 'data-testid="visit-control_follow_up-4"' in html
+    assert 'data-testid="visit-baseline-1"' in html and 'data-testid="visit-end_of_study-1"' in html
     assert "post_injection_labs" not in html
 
     record = reverse("treatment:record_visit", args=[p.study_code])
     done = {"visit_id": "baseline", "occurrence": 1, "outcome": "done", "done_on": "2026-01-12"}
     assert client.post(record, done).status_code == 302
-    missing_reason = {"visit_id": "control_follow_up", "occurrence": 1, "outcome": "missed", "reason": ""}
+    missing_reason = {"visit_id": "assessment_w7", "occurrence": 1, "outcome": "missed", "reason": ""}
     refused = client.post(record, missing_reason)
     assert refused.status_code == 400
     assert (
@@ -57,7 +57,7 @@ def test_control_calendar_lists_visits_from_randomization_and_records_done_and_m
     )
     missed = missing_reason | {"reason": "travelled abroad"}
     assert client.post(record, missed).status_code == 302
-    late = {"visit_id": "control_follow_up", "occurrence": 2, "outcome": "done", "done_on": "2026-06-30"}
+    late = {"visit_id": "assessment_w14", "occurrence": 1, "outcome": "done", "done_on": "2026-06-30"}
     assert client.post(record, late).status_code == 302
 
     html = client.get(url).content.decode()
@@ -73,7 +73,7 @@ def test_exosome_lab_draw_waits_for_the_injection_and_is_anchored_on_its_actual_
     client = signed_in(Role.INVESTIGATOR)
     url = reverse("treatment:visits", args=[p.study_code])
     html = client.get(url).content.decode()
-    assert 'data-testid="awaiting-anchor"' in html and "Laboratory draw 2-3 days after injection" in html
+    assert 'data-testid="awaiting-anchor"' in html and "Safety draw 2-3 days after injection" in html
 
     sign_check(client, p.study_code)
     assert dose(client, p.study_code).status_code == 302
