@@ -121,6 +121,7 @@ class ItemDefinition(ProtocolModel):
     expression: ExpressionText | None = None
     show_if: ExpressionText | None = None
     weight: int | None = Field(default=None, ge=0)
+    not_assessed_allowed: bool = False
     assumption: str | None = None
 
     @model_validator(mode="after")
@@ -149,8 +150,8 @@ class ItemDefinition(ProtocolModel):
             raise ValueError("a calculated item has an expression, and only a calculated item has one")
         if kind == "calculated" and self.required:
             raise ValueError("a calculated item cannot be required (the system fills it)")
-        if self.weight is not None and kind != "yes_no":
-            raise ValueError("only yes_no items carry a weight")
+        if (self.weight is not None or self.not_assessed_allowed) and kind != "yes_no":
+            raise ValueError("only yes_no items carry a weight or a 'not assessed' answer")
         if self.decimals is not None and kind != "decimal":
             raise ValueError("decimals applies to decimal items")
         if self.max_length is not None and kind != "text":

@@ -40,9 +40,9 @@ def problems_of(excinfo) -> dict[str, str]:
 
 def test_first_save_stores_each_item_as_a_row_with_the_form_version(doctor, participant, clock):
     result = save(doctor, participant, clock, "vital_signs", vitals())
-    assert result.created and result.form_version == "1.0"
+    assert result.created and result.form_version == "1.1"
     record = FormRecord.objects.get(pk=result.record_id)
-    assert record.form_version == "1.0" and record.status == "saved"
+    assert record.form_version == "1.1" and record.status == "saved"
     rows = {r.path: r.value for r in ItemValue.objects.filter(form_record=record)}
     assert rows == {
         "systolic_bp": 120,
@@ -272,10 +272,10 @@ def test_form_version_change_keeps_old_data_readable(doctor, participant, clock,
     old = save(doctor, participant, clock, "vital_signs", vitals())
     install_amended_protocol(system, clock)
     view = load_form(doctor, participant, "baseline", 1, "vital_signs")
-    assert view.form_version == "1.0" and view.values["heart_rate"] == 72
+    assert view.form_version == "1.1" and view.values["heart_rate"] == 72
     assert "oxygen_saturation" not in {i.id for i in view.definition.all_items()}
     changed = save(doctor, participant, clock, "vital_signs", vitals(heart_rate=75), reason="recount")
-    assert changed.record_id == old.record_id and changed.form_version == "1.0"
+    assert changed.record_id == old.record_id and changed.form_version == "1.1"
     fresh = save_form(
         doctor, participant, visit_id="post_injection_labs", form_id="vital_signs",
         values={**vitals(), "oxygen_saturation": 98}, clock=clock,
