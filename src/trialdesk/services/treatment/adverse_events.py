@@ -8,7 +8,6 @@ The participant row and the study row are locked, so a pause and a concurrent do
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -44,61 +43,25 @@ from trialdesk.services.consent import ensure_not_withdrawn
 from trialdesk.services.database_lock import ensure_database_open
 from trialdesk.services.treatment._common import (
     authorize_any,
-    local_date,
     not_in_future,
     protocol_for,
     safety_plan,
     stopping_rules,
     to_core_event,
 )
+from trialdesk.services.treatment.ae_input import (
+    INPUT_FIELDS,
+    JUDGEMENT_FIELDS,
+    NOT_SERIOUS,
+    AdverseEventInput,
+    awareness_date,
+    check_choice,
+    criteria_of,
+    explicit_choice_problems,
+    values_of,
+)
 from trialdesk.services.treatment.expedited import start_or_upgrade_clock
 from trialdesk.testing import SYSTEM_CLOCK, Clock
-
-INPUT_FIELDS = (
-    "term",
-    "onset_at",
-    "resolved_at",
-    "grade",
-    "seriousness",
-    "relationship_to_product",
-    "relationship_to_conventional_therapy",
-    "expectedness",
-    "action_taken",
-    "outcome",
-    "description",
-)
-
-
-# The clinical judgements the reporter must make explicitly: nothing is preselected, a missing one is refused.
-JUDGEMENT_FIELDS = (
-    "relationship_to_product",
-    "relationship_to_conventional_therapy",
-    "expectedness",
-    "action_taken",
-    "outcome",
-)
-NOT_SERIOUS = "not_serious"  # the explicit "none of these" answer to the seriousness criteria
-
-
-@dataclass(frozen=True, kw_only=True)
-class AdverseEventInput:
-    """What the AE form holds. Choices are the values of the core enums:
-    `seriousness` ⊆ SeriousnessCriterion, or empty / ["not_serious"] for the explicit "not serious" answer
-    (None = not answered, refused); `expectedness` in Expectedness, `action_taken` in ActionTaken, `outcome`
-    in Outcome; relationships are ids of the protocol's scale. None or "" = not chosen, refused naming the field.
-    """
-
-    term: str
-    onset_at: datetime
-    grade: int
-    relationship_to_product: str | None
-    relationship_to_conventional_therapy: str | None
-    expectedness: str | None
-    action_taken: str | None
-    outcome: str | None
-    seriousness: Collection[str] | None
-    resolved_at: datetime | None = None
-    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,41 +73,15 @@ class AdverseEventResult:
     expedited: ExpeditedReport | None  # the event's expedited clock, if it has one
 
 
-def _enum(kind: type, value: str, where: str, problems: list[Problem]) -> None:
-    allowed = [m.value for m in kind]  # type: ignore[attr-defined]
-    if value not in allowed:
-        problems.append(Problem(where, f"must be one of {', '.join(allowed)}"))
-
-
-def _explicit_choices(details: AdverseEventInput) -> list[Problem]:
-    """Every clinical judgement chosen, and seriousness answered ("not serious" is an answer, absence is not)."""
-    problems = [
-        Problem(name, "required: choose it explicitly (nothing is preselected)")
-        for name in JUDGEMENT_FIELDS
-        if not (getattr(details, name) or "").strip()
-    ]
-    if details.seriousness is None:
-        problems.append(
-            Problem("seriousness", "required: tick the criteria met, or 'not serious' (none of these)")
-        )
-    elif NOT_SERIOUS in details.seriousness and len(set(details.seriousness)) > 1:
-        problems.append(Problem("seriousness", "'not serious' cannot be ticked together with a criterion"))
-    return problems
-
-
-def _criteria(details: AdverseEventInput) -> frozenset[str]:
-    return frozenset(details.seriousness or ()) - {NOT_SERIOUS}
-
-
 def _core(details: AdverseEventInput, participant: Participant, event_id: str) -> CoreAdverseEvent:
-    problems = _explicit_choices(details)
+    problems = explicit_choice_problems(details)
     if problems:
         raise ValidationFailed("The adverse event needs every assessment chosen", tuple(problems))
-    _enum(Expectedness, str(details.expectedness), "expectedness", problems)
-    _enum(ActionTaken, str(details.action_taken), "action_taken", problems)
-    _enum(Outcome, str(details.outcome), "outcome", problems)
-    for criterion in _criteria(details):
-        _enum(SeriousnessCriterion, criterion, "seriousness", problems)
+    check_choice(Expectedness, str(details.expectedness), "expectedness", problems)
+    check_choice(ActionTaken, str(details.action_taken), "action_taken", problems)
+    check_choice(Outcome, str(details.outcome), "outcome", problems)
+    for criterion in criteria_of(details):
+        check_choice(SeriousnessCriterion, criterion, "seriousness", problems)
     if not details.term.strip():
         problems.append(Problem("term", "required"))
     if problems:
@@ -155,7 +92,7 @@ def _core(details: AdverseEventInput, participant: Participant, event_id: str) -
         term=details.term.strip(),
         onset_at=details.onset_at,
         grade=details.grade,
-        seriousness=frozenset(SeriousnessCriterion(s) for s in _criteria(details)),
+        seriousness=frozenset(SeriousnessCriterion(s) for s in criteria_of(details)),
         relationship_to_product=str(details.relationship_to_product),
         relationship_to_conventional_therapy=str(details.relationship_to_conventional_therapy),
         expectedness=Expectedness(details.expectedness),
@@ -169,22 +106,6 @@ def _core(details: AdverseEventInput, participant: Participant, event_id: str) -
         others = others.exclude(pk=int(event_id))
     check_not_reported_twice(event, [to_core_event(other) for other in others])
     return event
-
-
-def _values(details: AdverseEventInput) -> dict[str, object]:
-    return {
-        "term": details.term.strip(),
-        "onset_at": details.onset_at,
-        "resolved_at": details.resolved_at,
-        "grade": details.grade,
-        "seriousness": sorted(_criteria(details)),
-        "relationship_to_product": details.relationship_to_product,
-        "relationship_to_conventional_therapy": details.relationship_to_conventional_therapy,
-        "expectedness": details.expectedness,
-        "action_taken": details.action_taken,
-        "outcome": details.outcome,
-        "description": details.description.strip(),
-    }
 
 
 def _check_times(details: AdverseEventInput, now: datetime) -> None:
@@ -265,21 +186,6 @@ def _version(
     )
 
 
-def _awareness(day: date | None, onset_at: datetime, now: datetime, where: str) -> date:
-    """The date the site learned the information: default today (study zone), not future, not before onset."""
-    known = day or local_date(now)
-    if known > local_date(now):
-        raise ValidationFailed(
-            f"The date the site learned it ({known}) is in the future", (Problem(where, "in the future"),)
-        )
-    if known < local_date(onset_at):
-        raise ValidationFailed(
-            f"The date the site learned it ({known}) is before the onset ({local_date(onset_at)})",
-            (Problem(where, "before the onset"),),
-        )
-    return known
-
-
 def _audit_values(values: dict[str, object]) -> dict[str, object]:
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
 
@@ -297,8 +203,8 @@ def report_adverse_event(
     now = clock.now()
     _check_times(details, now)
     _core(details, participant, "new")
-    known = _awareness(first_knowledge_on, details.onset_at, now, "first_knowledge_on")
-    values = _values(details)
+    known = awareness_date(first_knowledge_on, details.onset_at, now, "first_knowledge_on")
+    values = values_of(details)
     with transaction.atomic():
         locked = Participant.objects.select_for_update().get(pk=participant.pk)
         Study.objects.select_for_update().get(pk=locked.study_id)
@@ -350,8 +256,8 @@ def update_adverse_event(
         raise ValidationFailed("Say why the event is updated", (Problem("reason", "required"),))
     _check_times(details, now)
     _core(details, participant, str(event.pk))
-    learned = _awareness(aware_on, details.onset_at, now, "aware_on")
-    values = _values(details)
+    learned = awareness_date(aware_on, details.onset_at, now, "aware_on")
+    values = values_of(details)
     with transaction.atomic():
         ensure_database_open(participant.study_id)
         locked = Participant.objects.select_for_update().get(pk=participant.pk)
@@ -442,3 +348,20 @@ def form_choices(participant: Participant) -> AdverseEventChoices:
         action_taken=tuple(a.value for a in ActionTaken),
         outcome=tuple(o.value for o in Outcome),
     )
+
+
+__all__ = [
+    "INPUT_FIELDS",
+    "JUDGEMENT_FIELDS",
+    "NOT_SERIOUS",
+    "AdverseEventChoices",
+    "AdverseEventInput",
+    "AdverseEventResult",
+    "event_versions",
+    "form_choices",
+    "get_adverse_event",
+    "list_adverse_events",
+    "report_adverse_event",
+    "suggest_grade",
+    "update_adverse_event",
+]
