@@ -58,3 +58,18 @@ def randomized(
             p.refresh_from_db()
             return p
     raise AssertionError(f"the list gave no {arm} slot")
+
+
+def baseline_forms_saved(actor: Actor, participant: Participant, clock: FixedClock) -> None:
+    """Save the forms the protocol's `first_dose_preconditions` require (the baseline visit's vital signs,
+    SLEDAI-2K/PGA and laboratory panel), through the casebook service, so the first dose may be given."""
+    from tests.services.casebook.helpers import labs, sledai, vitals
+    from trialdesk.services.casebook.entry import save_form
+
+    today = clock.now().date().isoformat()
+    for form_id, values in (
+        ("vital_signs", vitals()),
+        ("sledai_2k", sledai()),
+        ("lab_panel", labs(sample_date=today)),
+    ):
+        save_form(actor, participant, visit_id="baseline", form_id=form_id, values=values, clock=clock)

@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone
 
 from tests.browser.test_shell_journey import sign_in
+from tests.factories import baseline_forms_saved, randomized
 from trialdesk.core.roles import Role
 from trialdesk.records.treatment.models import Administration, AdverseEvent
 from trialdesk.services.treatment.lots import register_lot, release_lot
@@ -46,10 +47,37 @@ def patient_page(page):  # type: ignore[no-untyped-def]
     return page
 
 
+VITALS = {
+    "temperature_c": "36.8",
+    "pulse_per_min": "74",
+    "systolic_mmhg": "118",
+    "diastolic_mmhg": "76",
+    "respiratory_rate_per_min": "16",
+    "spo2_percent": "98",
+}
+
+
+@pytest.fixture
+def enrol(actors, site, clock):  # type: ignore[no-untyped-def]
+    """Randomized participants whose baseline forms (the first-dose preconditions) are saved."""
+
+    def make(arm: str | None = None):  # type: ignore[no-untyped-def]
+        participant = randomized(actors, site, clock, arm=arm)
+        baseline_forms_saved(actors[Role.INVESTIGATOR], participant, clock)
+        return participant
+
+    return make
+
+
+def fill_vitals(page, **values: str) -> None:  # type: ignore[no-untyped-def]
+    for sign, value in (VITALS | values).items():
+        page.fill(f"input[name=vital_{sign}]", value)
+
+
 def sign_safety_check(page) -> None:  # type: ignore[no-untyped-def]
     for item in CHECK_ITEMS:
         page.check(f"input[name=item_{item}][value=normal]")
-    page.fill("input[name=temperature_c]", "36.8")
+    fill_vitals(page)
     page.check("input[name=signed]")
     with page.expect_navigation():  # the page already shows an earlier signed check: wait for the new one
         page.click("[data-testid=sign-safety-check]")
@@ -110,7 +138,9 @@ def test_investigator_gives_the_first_dose_is_refused_the_next_records_a_reactio
     page.select_option("select[name=relationship_to_product]", "probable")
     page.select_option("select[name=relationship_to_conventional_therapy]", "not_related")
     page.select_option("select[name=action_taken]", "infusion_interrupted")
+    page.select_option("select[name=expectedness]", "expected")
     page.select_option("select[name=outcome]", "recovering")
+    page.check("input[name=seriousness][value=not_serious]")
     page.click("[data-testid=save-ae]")
     page.wait_for_selector("[data-testid=ae-row]")
     assert AdverseEvent.objects.get(participant=participant).term == "infusion_related_reaction"
@@ -142,7 +172,8 @@ def test_control_participant_has_no_study_treatment_visits_from_randomization_an
     page.wait_for_selector("[data-testid=calendar]")
     assert randomized_on.isoformat() in page.inner_text("[data-testid=randomized-on]")
     assert randomized_on.isoformat() in page.inner_text("[data-testid=visit-baseline-1]")
-    assert page.locator("[data-testid^=visit-control_follow_up-]").count() == 4
+    assert page.locator("[data-testid^=visit-assessment_w]").count() == 3
+    assert page.is_visible("[data-testid=visit-end_of_study-1]")
     screenshot("control-visits")
 
     page.click("[data-testid=treatment-tabs] >> text=Adverse events")
@@ -166,7 +197,9 @@ def test_control_participant_has_no_study_treatment_visits_from_randomization_an
     page.select_option("select[name=relationship_to_product]", "not_related")
     page.select_option("select[name=relationship_to_conventional_therapy]", "possible")
     page.select_option("select[name=action_taken]", "not_applicable")
+    page.select_option("select[name=expectedness]", "unexpected")
     page.select_option("select[name=outcome]", "not_recovered")
+    page.check("input[name=seriousness][value=not_serious]")
     page.click("[data-testid=save-ae]")
     row = page.wait_for_selector("[data-testid=ae-row]")
     assert "Hypoglycemia" in row.inner_text()

@@ -74,7 +74,20 @@ def dose(step_id: str, at: datetime, amount: str | None = None, partial: bool = 
 def check(step_id: str, at: datetime, **answers: Finding) -> SafetyCheck:
     all_answers = {item.id: Finding.NORMAL for item in plan().pre_dose_safety_check}
     all_answers.update(answers)
-    return SafetyCheck(step_id=step_id, signed_by="dr-investigator", signed_at=at, answers=all_answers)
+    return SafetyCheck(
+        step_id=step_id, signed_by="dr-investigator", signed_at=at, answers=all_answers, vital_signs=VITALS
+    )
+
+
+VITALS = {
+    "temperature_c": Decimal("36.8"),
+    "pulse_per_min": Decimal("74"),
+    "systolic_mmhg": Decimal("118"),
+    "diastolic_mmhg": Decimal("76"),
+    "respiratory_rate_per_min": Decimal("16"),
+    "spo2_percent": Decimal("98"),
+}
+BASELINE_FORMS = frozenset({"vital_signs", "sledai_2k", "lab_panel"})
 
 
 def event(
@@ -114,6 +127,7 @@ def gate(
     stopped: bool = False,
     arm: str = "exosome",
     dosing: DosingPlan | None = None,
+    forms_done: frozenset[str] = BASELINE_FORMS,
 ) -> GateDecision:
     return evaluate_gate(
         plan=dosing or plan(),
@@ -123,6 +137,7 @@ def gate(
         safety_check=safety_check,
         study_paused=paused,
         participant_stopped=stopped,
+        precondition_forms_done=forms_done,
         now=now,
     )
 
@@ -295,7 +310,11 @@ def test_safety_check_signed_before_the_last_dose_is_stale() -> None:
 
 def test_incomplete_safety_check_names_the_missing_items() -> None:
     partial = SafetyCheck(
-        step_id="step_2", signed_by="dr", signed_at=DAY_3, answers={"vital_signs": Finding.NORMAL}
+        step_id="step_2",
+        signed_by="dr",
+        signed_at=DAY_3,
+        answers={"vital_signs": Finding.NORMAL},
+        vital_signs=VITALS,
     )
     decision = gate(now=DAY_3, administrations=AFTER_STEP_1, safety_check=partial)
     assert codes(decision) == ["safety_check_incomplete"]
@@ -326,7 +345,11 @@ def test_safety_check_dated_in_the_future_does_not_count() -> None:
 
 def test_unsigned_safety_check_does_not_count() -> None:
     unsigned = SafetyCheck(
-        step_id="step_2", signed_by=" ", signed_at=DAY_3, answers=check("step_2", DAY_3).answers
+        step_id="step_2",
+        signed_by=" ",
+        signed_at=DAY_3,
+        answers=check("step_2", DAY_3).answers,
+        vital_signs=VITALS,
     )
     assert codes(gate(now=DAY_3, administrations=AFTER_STEP_1, safety_check=unsigned)) == [
         "safety_check_unsigned"
@@ -597,3 +620,60 @@ def test_the_ladder_lists_escalation_steps_then_maintenance() -> None:
     assert [s.id for s in steps] == ["step_1", "step_2", "step_3", "step_4", "step_5", "maintenance"]
     assert [s.amount for s in steps] == [Decimal(a) for a in ("0.1", "0.5", "1", "2", "4", "4")]
     assert steps[-1].kind == "maintenance"
+
+
+# --- vital signs and first-dose preconditions ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sign", "value", "expected"),
+    [
+        ("temperature_c", "39.5", "Temperature 39.5 °C is outside the acceptable range 35.5-37.9 °C"),
+        ("pulse_per_min", "128", "Pulse 128 /min is outside the acceptable range 50-100 /min"),
+        (
+            "systolic_mmhg",
+            "85",
+            "Systolic blood pressure 85 mmHg is outside the acceptable range 90-160 mmHg",
+        ),
+        ("diastolic_mmhg", "110", "Diastolic blood pressure 110 mmHg is outside the acceptable range 50-100"),
+        ("respiratory_rate_per_min", "30", "Respiratory rate 30 /min is outside the acceptable range 10-24"),
+        ("spo2_percent", "88", "Oxygen saturation (SpO2) 88 % is outside the acceptable range 92-100 %"),
+    ],
+)
+def test_each_vital_sign_outside_its_range_refuses_with_value_and_range(
+    sign: str, value: str, expected: str
+) -> None:
+    signed = check("step_1", T0)
+    signed = SafetyCheck(
+        step_id="step_1",
+        signed_by="dr",
+        signed_at=T0,
+        answers=signed.answers,
+        vital_signs={**VITALS, sign: Decimal(value)},
+    )
+    decision = gate(now=T0, safety_check=signed)
+    assert codes(decision) == ["vital_sign_out_of_range"]
+    assert expected in decision.reasons[0].message
+
+
+def test_missing_vital_signs_are_listed() -> None:
+    base = check("step_1", T0)
+    without = SafetyCheck(
+        step_id="step_1", signed_by="dr", signed_at=T0, answers=base.answers, vital_signs={}
+    )
+    decision = gate(now=T0, safety_check=without)
+    assert codes(decision) == ["vital_signs_missing"]
+    assert "Temperature (°C)" in decision.reasons[0].message and "SpO2" in decision.reasons[0].message
+
+
+def test_first_dose_refused_until_the_baseline_forms_are_saved() -> None:
+    decision = gate(now=T0, safety_check=check("step_1", T0), forms_done=frozenset({"vital_signs"}))
+    assert codes(decision) == ["first_dose_preconditions"]
+    assert "sledai_2k; lab_panel" in decision.reasons[0].message
+
+
+def test_baseline_forms_are_not_asked_again_after_the_first_dose() -> None:
+    decision = gate(
+        now=DAY_3, administrations=AFTER_STEP_1, safety_check=check("step_2", DAY_3), forms_done=frozenset()
+    )
+    assert decision.allowed

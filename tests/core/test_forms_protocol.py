@@ -70,12 +70,16 @@ def test_seed_cross_references_are_consistent_with_the_schedules_visits() -> Non
 
 def test_every_lab_item_refers_to_a_defined_quantitative_lab_test() -> None:
     lab_items = [i for f in FORMS for i in f.all_items() if i.type == "lab"]
-    assert len(lab_items) == 9
+    assert len(lab_items) == 16  # 9 outcome/serology labs + 7 quantitative SLEDAI-2K source labs
     for lab_item in lab_items:
         assert lab_item.lab_test in TESTS
         assert TESTS[lab_item.lab_test].result_type == "quantitative"
     coded = {i.id: i.lab_test for f in FORMS for i in f.all_items() if i.type != "lab" and i.lab_test}
-    assert coded == {"ana_titre": "ana_hep2", "lupus_anticoagulant": "lupus_anticoagulant"}
+    assert coded == {
+        "ana_titre": "ana_hep2",
+        "lupus_anticoagulant": "lupus_anticoagulant",
+        "urine_casts": "urine_casts",
+    }
     assert all(TESTS[code].result_type != "quantitative" for code in coded.values())
 
 
@@ -144,7 +148,18 @@ def test_cdisc_codes_follow_the_sheet() -> None:
         "lupus_anticoagulant": ("LB", "DRVVTSCR", None),
         "glucose": ("LB", "GLUC", None),
         "triglycerides": ("LB", "TRIG", None),
+        # SLEDAI-2K source labs: not in the facts sheet, so each carries an UNVERIFIED assumption note
+        "platelets": ("LB", "PLAT", None),
+        "leukocytes": ("LB", "WBC", None),
+        "creatinine": ("LB", "CREAT", None),
+        "urine_rbc": ("LB", "RBC", None),
+        "urine_wbc": ("LB", "WBC", None),
+        "urine_casts": ("LB", "CASTS", None),
+        "upcr": ("LB", "PROTCRT", None),
+        "urine_protein_24h": ("LB", "PROT", None),
     }
+    unverified = ("platelets", "leukocytes", "creatinine", "urine_rbc", "urine_wbc", "urine_casts", "upcr")
+    assert all("UNVERIFIED" in (TESTS[code].assumption or "") for code in unverified)
     assert TESTS["lupus_anticoagulant"].assumption
     assert "LBFAST" in (TESTS["glucose"].loinc_note or "")
 
@@ -267,9 +282,9 @@ def test_cross_check_finds_undefined_lab_tests_unknown_items_and_visits() -> Non
         for p in check_form_references(forms, labs, checks, visit_ids=["baseline", "post_injection_labs"])
     ]
     assert "forms.lab_panel.c4: lab test 'c4' is not defined in lab_tests" in problems
-    assert "edit_checks[10]: item 'nope' is not in form 'vital_signs'" in problems
-    assert "edit_checks[10]: refers to 'ghost', which is not an item of any form" in problems
-    assert "forms.vital_signs.visits: visit 'control_follow_up' is not in the schedule" in problems
+    assert "edit_checks[18]: item 'nope' is not in form 'vital_signs'" in problems
+    assert "edit_checks[18]: refers to 'ghost', which is not an item of any form" in problems
+    assert "forms.vital_signs.visits: visit 'assessment_w7' is not in the schedule" in problems
 
 
 def test_protocol_accepts_the_seed_sections() -> None:
@@ -278,4 +293,4 @@ def test_protocol_accepts_the_seed_sections() -> None:
     from trialdesk.protocol.loading import parse_protocol
 
     protocol = parse_protocol(minimal_protocol_data(**seed()))
-    assert len(protocol.forms) == 7 and len(protocol.lab_tests) == 11 and len(protocol.edit_checks) == 10
+    assert len(protocol.forms) == 7 and len(protocol.lab_tests) == 19 and len(protocol.edit_checks) == 18

@@ -243,12 +243,12 @@ def test_modified_sri4_is_calculated_against_baseline_at_follow_up() -> None:
     def resolver(visit_id: str, item_id: str) -> Value:
         return baseline.get(item_id) if visit_id == "baseline" else None
 
-    follow_up = validate_submission(form, answers, LABS, resolver=resolver, visit_id="control_follow_up")
+    follow_up = validate_submission(form, answers, LABS, resolver=resolver, visit_id="assessment_w7")
     assert follow_up.calculated["sledai_total"] == D(2)
     assert follow_up.calculated["modified_sri4_response"] is True
 
     answers["pga"] = "1.3"
-    worse = validate_submission(form, answers, LABS, resolver=resolver, visit_id="control_follow_up")
+    worse = validate_submission(form, answers, LABS, resolver=resolver, visit_id="assessment_w7")
     assert worse.calculated["modified_sri4_response"] is False
 
 
@@ -423,9 +423,9 @@ def test_cross_visit_check_uses_the_resolver_and_is_limited_to_its_visits() -> N
     def resolver(visit_id: str, item_id: str) -> Value:
         return D(2) if (visit_id, item_id) == ("baseline", "sledai_total") else None
 
-    assert "sledai_rise_from_baseline" in fired(values, resolver=resolver, visit_id="control_follow_up")
+    assert "sledai_rise_from_baseline" in fired(values, resolver=resolver, visit_id="assessment_w7")
     assert "sledai_rise_from_baseline" not in fired(values, resolver=resolver, visit_id="baseline")
-    assert "sledai_rise_from_baseline" not in fired(values, visit_id="control_follow_up")
+    assert "sledai_rise_from_baseline" not in fired(values, visit_id="assessment_w7")
 
 
 def test_fired_check_names_form_item_and_bilingual_message() -> None:

@@ -94,32 +94,56 @@ def test_injections_are_taken_in_date_order() -> None:
     assert [o.anchor_date for o in labs(calendar.occurrences)] == [date(2026, 1, 10), date(2026, 1, 13)]
 
 
-def test_intervention_arm_before_any_injection_has_only_the_baseline() -> None:
+SHARED = ["baseline", "assessment_w7", "assessment_w14", "assessment_w21", "end_of_study"]
+
+
+def test_intervention_arm_before_any_injection_has_the_shared_assessments_only() -> None:
     calendar = participant_calendar(schedule(), arm="exosome", randomized_on=RANDOMIZED, injections=[])
-    assert [o.visit_id for o in calendar.occurrences] == ["baseline"]
+    assert [o.visit_id for o in calendar.occurrences] == SHARED
     assert calendar.awaiting_anchor == ("post_injection_labs",)
     baseline = calendar.occurrences[0]
     assert (baseline.earliest, baseline.latest) == (RANDOMIZED, date(2026, 1, 12))
 
 
-def test_control_arm_is_seen_every_6_to_8_weeks_from_randomization() -> None:
-    calendar = participant_calendar(schedule(), arm="control", randomized_on=RANDOMIZED, injections=[])
-    follow_ups = [o for o in calendar.occurrences if o.visit_id == "control_follow_up"]
-    assert [o.target for o in follow_ups] == [RANDOMIZED + timedelta(days=49 * n) for n in range(1, 5)]
-    assert (follow_ups[0].earliest, follow_ups[0].latest) == (
+@pytest.mark.parametrize("arm", ["exosome", "control"])
+def test_both_arms_are_assessed_at_weeks_7_14_21_and_28_from_randomization(arm: str) -> None:
+    calendar = participant_calendar(schedule(), arm=arm, randomized_on=RANDOMIZED, injections=[])
+    assessments = [o for o in calendar.occurrences if o.visit_id != "baseline"]
+    assert [o.target for o in assessments] == [RANDOMIZED + timedelta(weeks=w) for w in (7, 14, 21, 28)]
+    assert (assessments[0].earliest, assessments[0].latest) == (
         RANDOMIZED + timedelta(42),
         RANDOMIZED + timedelta(56),
     )
 
 
-def test_a_repeated_visit_is_anchored_on_the_previous_actual_visit_date() -> None:
+def test_a_late_assessment_does_not_shift_the_next_one() -> None:
     done_late = [
-        RecordedVisit(visit_id="control_follow_up", occurrence=1, done_on=RANDOMIZED + timedelta(days=55))
+        RecordedVisit(visit_id="assessment_w7", occurrence=1, done_on=RANDOMIZED + timedelta(days=55))
     ]
     calendar = participant_calendar(
         schedule(), arm="control", randomized_on=RANDOMIZED, injections=[], recorded=done_late
     )
-    second = next(o for o in calendar.occurrences if o.visit_id == "control_follow_up" and o.occurrence == 2)
+    second = next(o for o in calendar.occurrences if o.visit_id == "assessment_w14")
+    assert second.target == RANDOMIZED + timedelta(days=98)
+
+
+def test_a_repeated_visit_is_anchored_on_the_previous_actual_visit_date() -> None:
+    repeated = VisitSchedule.model_validate(
+        {
+            "visits": [
+                {"id": "baseline", "label": {"en": "B"}, "anchor": "randomization", "offset_days": 0,
+                 "window_earliest_days": 0, "window_latest_days": 7, "arms": ["control"]},
+                {"id": "follow_up", "label": {"en": "F"}, "anchor": "randomization", "offset_days": 49,
+                 "window_earliest_days": 42, "window_latest_days": 56, "arms": ["control"],
+                 "repeat": {"count": 4}},
+            ]
+        }
+    )  # fmt: skip
+    done_late = [RecordedVisit(visit_id="follow_up", occurrence=1, done_on=RANDOMIZED + timedelta(days=55))]
+    calendar = participant_calendar(
+        repeated, arm="control", randomized_on=RANDOMIZED, injections=[], recorded=done_late
+    )
+    second = next(o for o in calendar.occurrences if o.visit_id == "follow_up" and o.occurrence == 2)
     assert second.anchor_date == RANDOMIZED + timedelta(days=55)
     assert second.target == RANDOMIZED + timedelta(days=55 + 49)
 
@@ -232,5 +256,9 @@ def test_overdue_list_holds_only_closed_windows_without_a_visit() -> None:
     as_of = date(2026, 1, 18)
     overdue = overdue_visits(calendar, recorded, as_of)
     assert [(s.occurrence.visit_id, s.occurrence.occurrence) for s in overdue] == [("post_injection_labs", 1)]
-    statuses = [s.status for s in visit_states(calendar, recorded, as_of)]
+    states = visit_states(calendar, recorded, as_of)
+    statuses = [s.status for s in states if s.occurrence.visit_id in {"baseline", "post_injection_labs"}]
     assert statuses == [VisitStatus.DONE_IN_WINDOW, VisitStatus.OVERDUE, VisitStatus.MISSED, VisitStatus.DUE]
+    assert {s.status for s in states if s.occurrence.visit_id.startswith("assessment")} == {
+        VisitStatus.UPCOMING
+    }

@@ -78,7 +78,9 @@ def test_seed_schedule_stopping_rules_and_safety_parse_and_agree() -> None:
         15,
     )
     assert [r.id for r in stopping.study] == ["related_grade_4_or_more", "related_serious_event"]
-    assert [v.id for v in schedule.for_arm("control")] == ["baseline", "control_follow_up"]
+    shared = ["baseline", "assessment_w7", "assessment_w14", "assessment_w21", "end_of_study"]
+    assert [v.id for v in schedule.for_arm("control")] == shared
+    assert [v.id for v in schedule.for_arm("exosome")] == [*shared, "post_injection_labs"]
     problems = treatment_problems(
         arm_ids={"exosome", "control"},
         dosing=dosing,

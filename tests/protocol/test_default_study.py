@@ -22,7 +22,7 @@ def test_default_study_file_is_shipped_inside_the_package() -> None:
 
 
 def test_default_study_loads_as_a_final_protocol(study: Protocol) -> None:
-    assert (study.id, study.version, study.status) == ("kums-exosome-sle", "1.0.0", "final")
+    assert (study.id, study.version, study.status) == ("kums-exosome-sle", "1.1.0", "final")
 
 
 def test_default_study_includes_randomization_treatment_and_forms(study: Protocol) -> None:
@@ -105,18 +105,39 @@ def test_two_arms_exosome_experimental_and_control(study: Protocol) -> None:
     assert "hydroxychloroquine" in study.arm("control").description.en  # type: ignore[union-attr]
 
 
-def test_four_primary_outcomes_share_one_timepoint_and_none_is_secondary(study: Protocol) -> None:
-    assert [o.description.en for o in study.outcomes] == [
+def test_four_registered_primary_outcomes_share_one_timepoint(study: Protocol) -> None:
+    registered = [o for o in study.outcomes if o.registered]
+    assert [o.description.en for o in registered] == [
         "Anti-Nuclear Antibody (ANA)",
         "Antiphospholipid antibodies",
         "Glucose",
         "triglyceride",
     ]
-    assert {o.kind for o in study.outcomes} == {"primary"}
-    assert {o.timepoint.en for o in study.outcomes if o.timepoint} == {
+    assert {o.kind for o in registered} == {"primary"}
+    assert {o.timepoint.en for o in registered if o.timepoint} == {
         "2 to 3 days after injection every 6 to 8 weeks"
     }
-    assert all(o.method is not None for o in study.outcomes)
+    assert all(o.method is not None for o in registered)
+
+
+def test_added_endpoints_are_secondary_or_exploratory_with_an_assumption(study: Protocol) -> None:
+    added = {o.id: o.kind for o in study.outcomes if not o.registered}
+    assert added == {
+        "sledai_2k": "secondary",
+        "pga": "exploratory",
+        "modified_sri4": "exploratory",
+        "anti_dsdna": "exploratory",
+        "complement_c3_c4": "exploratory",
+    }
+    assert all(o.assumption for o in study.outcomes if not o.registered)
+
+
+def test_lupus_pneumonia_keeps_the_registration_wording_and_marks_the_reinterpretation(
+    study: Protocol,
+) -> None:
+    criterion = next(c for c in study.criteria if c.id == "lupus_pneumonitis")
+    assert criterion.text.en == "Lupus pneumonia"
+    assert criterion.interpretation and "pneumonitis" in criterion.interpretation
 
 
 def test_criteria_arms_and_outcomes_have_persian_text(study: Protocol) -> None:

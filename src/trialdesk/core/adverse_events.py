@@ -135,6 +135,40 @@ def validate_adverse_event(event: AdverseEvent, safety: SafetyPlan) -> AdverseEv
     return event
 
 
+# CTCAE v5.0 navigational note on Allergic reaction: "If related to infusion, use ... Infusion related reaction.
+# Do not report both." One clinical event gets one of the two terms.
+EXCLUSIVE_TERMS: tuple[frozenset[str], ...] = (frozenset({"allergic_reaction", "infusion_related_reaction"}),)
+
+
+def _periods_overlap(a: AdverseEvent, b: AdverseEvent) -> bool:
+    """Open periods [onset, resolution) overlap; an unresolved event is open to the end of time."""
+    a_open_at_b = a.resolved_at is None or b.onset_at < a.resolved_at
+    b_open_at_a = b.resolved_at is None or a.onset_at < b.resolved_at
+    return a_open_at_b and b_open_at_a
+
+
+def check_not_reported_twice(event: AdverseEvent, others: Iterable[AdverseEvent]) -> None:
+    """Refuse `event` when the same participant already has an event under a mutually exclusive CTCAE term
+    (allergic reaction / infusion related reaction) whose open period overlaps this one: that is the same
+    clinical event reported twice. `others` excludes `event` itself."""
+    for pair in EXCLUSIVE_TERMS:
+        if event.term_id not in pair:
+            continue
+        for other in others:
+            same_participant = other.participant_id == event.participant_id
+            if (
+                same_participant
+                and other.term_id in pair - {event.term_id}
+                and _periods_overlap(event, other)
+            ):
+                note = find_term("allergic_reaction")
+                rule = note.navigational_note if note is not None else "Do not report both."
+                raise ValidationFailed(
+                    f"{event.term_label} overlaps {describe(other)}: CTCAE v5.0 says: {rule}",
+                    (Problem("term", f"{describe(other)} is already reported for this event. {rule}"),),
+                )
+
+
 def is_serious(event: AdverseEvent) -> bool:
     """Serious in the ICH E2A sense: at least one seriousness criterion (independent of the grade)."""
     return bool(event.seriousness)
@@ -199,11 +233,13 @@ def format_time(moment: datetime) -> str:
 
 
 __all__ = [
+    "EXCLUSIVE_TERMS",
     "ActionTaken",
     "AdverseEvent",
     "Expectedness",
     "Outcome",
     "SeriousnessCriterion",
+    "check_not_reported_twice",
     "describe",
     "first_condition_met",
     "format_time",

@@ -32,6 +32,9 @@ Normalized = object  # int | Decimal | bool | str | date | datetime | tuple[str,
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _YES = frozenset({"yes", "true", "y"})
 _NO = frozenset({"no", "false", "n"})
+NOT_ASSESSED = (
+    "not_assessed"  # an explicit answer to a yes_no item that allows it (e.g. a SLEDAI-2K descriptor)
+)
 
 
 @dataclass(frozen=True)
@@ -356,8 +359,16 @@ def _normalize(
         if isinstance(raw, str):
             word = raw.strip().casefold()
             answer = True if word in _YES else False if word in _NO else None
+            if word == NOT_ASSESSED and item.not_assessed_allowed:
+                return (
+                    NOT_ASSESSED,
+                    None,
+                    (),
+                    (),
+                )  # stored as answered; unknown to expressions (a total: None)
         if answer is None:
-            return _refuse(where, "must be yes or no")
+            allowed = "yes, no or not_assessed" if item.not_assessed_allowed else "yes or no"
+            return _refuse(where, f"must be {allowed}")
         return answer, answer, (), ()
     if kind in ("single_choice", "ordinal"):
         codes = item.choice_codes
@@ -460,6 +471,7 @@ def evaluate_edit_checks(
 
 
 __all__ = [
+    "NOT_ASSESSED",
     "FiredCheck",
     "FormCheckResult",
     "ItemResult",

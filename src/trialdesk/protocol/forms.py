@@ -132,6 +132,7 @@ class ItemDefinition(ProtocolModel):
     weight: int | None = Field(default=None, ge=0)
     identifying: bool = False
     findings: FindingsCode | None = None
+    not_assessed_allowed: bool = False
     assumption: str | None = None
 
     @model_validator(mode="after")
@@ -164,8 +165,8 @@ class ItemDefinition(ProtocolModel):
             raise ValueError(
                 "findings codes belong to integer and decimal items (lab items use their lab test)"
             )
-        if self.weight is not None and kind != "yes_no":
-            raise ValueError("only yes_no items carry a weight")
+        if (self.weight is not None or self.not_assessed_allowed) and kind != "yes_no":
+            raise ValueError("only yes_no items carry a weight or a 'not assessed' answer")
         if self.decimals is not None and kind != "decimal":
             raise ValueError("decimals applies to decimal items")
         if self.max_length is not None and kind != "text":

@@ -19,6 +19,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from trialdesk.errors import Problem
 from trialdesk.protocol.analysis import AnalysisPlan, analysis_problems
 from trialdesk.protocol.base import Assumption, Text
 from trialdesk.protocol.forms import EditCheck, FormDefinition, LabTestDefinition, check_form_references
@@ -124,6 +125,8 @@ class Criterion(SchemaModel):
     """The criterion as worded for the screener."""
     group: Slug | None = None
     """Alternatives group (inclusion only): at least one criterion of the group must be met."""
+    interpretation: str | None = None
+    """How this protocol reads the registration's wording, kept verbatim in `text` (an ASSUMPTION note)."""
 
     @model_validator(mode="after")
     def _only_inclusion_criteria_are_grouped(self) -> Criterion:
@@ -133,18 +136,33 @@ class Criterion(SchemaModel):
 
 
 class Outcome(SchemaModel):
-    """A primary or secondary outcome measure."""
+    """A primary, secondary or exploratory outcome measure, registered or added by this protocol."""
 
     id: Slug
     """Identifier of the outcome, unique in the protocol."""
-    kind: Literal["primary", "secondary"]
-    """Primary or secondary."""
+    kind: Literal["primary", "secondary", "exploratory"]
+    """Primary, secondary or exploratory."""
+    registered: bool = True
+    """Prespecified in the trial registration; false for an endpoint this protocol added (then say why in
+    `assumption`), so reports can tell prespecified results from added ones."""
+    assumption: str | None = None
+    """Why an added (unregistered) endpoint is collected and how it is classified."""
     description: Text
     """What is measured."""
     timepoint: Text | None = None
     """When it is measured."""
     method: Text | None = None
     """Method of measurement."""
+
+    @model_validator(mode="after")
+    def _added_outcomes_are_explained(self) -> Outcome:
+        if not self.registered and self.kind == "primary":
+            raise ValueError("an outcome not in the registration cannot be primary")
+        if not self.registered and not self.assumption:
+            raise ValueError(
+                "an outcome not in the registration needs an 'assumption' saying why it is added"
+            )
+        return self
 
 
 class ConsentDocument(SchemaModel):
@@ -256,6 +274,16 @@ class Protocol(SchemaModel):
         problems += check_form_references(self.forms, self.lab_tests, self.edit_checks, visit_ids=visit_ids)
         if self.analysis is not None:
             problems += analysis_problems(self.analysis, self.forms, {o.id for o in self.outcomes})
+        pre = self.dosing.first_dose_preconditions if self.dosing is not None else None
+        if pre is not None and self.forms:
+            at_visit = {form.id for form in self.forms if pre.visit in form.visits}
+            problems += [
+                Problem(
+                    "dosing.first_dose_preconditions.forms", f"form '{f}' is not collected at '{pre.visit}'"
+                )
+                for f in pre.forms
+                if f not in at_visit
+            ]
         if problems:
             raise ValueError("; ".join(str(problem) for problem in problems))
         return self

@@ -18,6 +18,7 @@ from pydantic import Field, field_validator, model_validator
 
 from trialdesk.errors import Problem
 from trialdesk.protocol.base import Assumption, ProtocolModel, Text
+from trialdesk.protocol.dose_safety import FirstDosePreconditions, VitalSignLimit
 
 Slug = str
 ANCHOR_PATTERN = re.compile(r"^(randomization|each_injection|previous_visit|injection:[a-z0-9_\-]+)$")
@@ -139,10 +140,14 @@ class ReactionRule(ProtocolModel):
 
 
 class SafetyCheckItem(ProtocolModel):
-    """One item of the pre-dose safety check the investigator signs (answered normal / abnormal)."""
+    """One item of the pre-dose safety check the investigator signs (answered normal / abnormal).
+
+    `attests_vital_signs`: answering this item "normal" attests that the measured vital signs are within their
+    ranges, so it is refused against an out-of-range value."""
 
     id: Slug
     label: Text
+    attests_vital_signs: bool = False
 
 
 class DosingPlan(ProtocolModel):
@@ -151,6 +156,8 @@ class DosingPlan(ProtocolModel):
     hold_rule: HoldRule
     reaction_rule: ReactionRule
     pre_dose_safety_check: list[SafetyCheckItem] = Field(min_length=1)
+    vital_sign_limits: list[VitalSignLimit] = Field(default_factory=list)
+    first_dose_preconditions: FirstDosePreconditions | None = None
     treatment_assumptions: list[Assumption] = Field(default_factory=list)
 
     @field_validator("pre_dose_safety_check")
@@ -160,6 +167,14 @@ class DosingPlan(ProtocolModel):
         if len(set(ids)) != len(ids):
             raise ValueError("pre-dose safety check item ids must be unique")
         return items
+
+    @field_validator("vital_sign_limits")
+    @classmethod
+    def _vital_ids_unique(cls, limits: list[VitalSignLimit]) -> list[VitalSignLimit]:
+        ids = [v.id for v in limits]
+        if len(set(ids)) != len(ids):
+            raise ValueError("vital sign ids must be unique")
+        return limits
 
     def arm(self, arm_id: str) -> ArmDosing:
         try:
@@ -333,6 +348,9 @@ def treatment_problems(
         for arm_id in dosing.arms:
             if arm_id not in arm_ids:
                 problems.append(Problem(f"dosing.arms.{arm_id}", "no such arm in 'arms'"))
+        pre = dosing.first_dose_preconditions
+        if pre is not None and schedule is not None and pre.visit not in {v.id for v in schedule.visits}:
+            problems.append(Problem("dosing.first_dose_preconditions.visit", f"no visit '{pre.visit}'"))
     if schedule is not None:
         for index, visit in enumerate(schedule.visits):
             for arm_id in visit.arms:
@@ -384,6 +402,7 @@ __all__ = [
     "DosingPlan",
     "EscalationStep",
     "ExpeditedReporting",
+    "FirstDosePreconditions",
     "HoldRule",
     "Maintenance",
     "ProductDefinition",
@@ -397,5 +416,6 @@ __all__ = [
     "StoppingRules",
     "Visit",
     "VisitSchedule",
+    "VitalSignLimit",
     "treatment_problems",
 ]

@@ -40,9 +40,9 @@ def problems_of(excinfo) -> dict[str, str]:
 
 def test_first_save_stores_each_item_as_a_row_with_the_form_version(doctor, participant, clock):
     result = save(doctor, participant, clock, "vital_signs", vitals())
-    assert result.created and result.form_version == "1.0"
+    assert result.created and result.form_version == "1.1"
     record = FormRecord.objects.get(pk=result.record_id)
-    assert record.form_version == "1.0" and record.status == "saved"
+    assert record.form_version == "1.1" and record.status == "saved"
     rows = {r.path: r.value for r in ItemValue.objects.filter(form_record=record)}
     assert rows == {
         "systolic_bp": 120,
@@ -193,12 +193,12 @@ def test_sledai_total_and_modified_sri4_are_calculated(doctor, participant, cloc
     assert baseline.calculated["sledai_total"] == "12"
     assert "modified_sri4_response" not in baseline.calculated  # hidden at baseline
     result = save_form(
-        doctor, participant, visit_id="post_injection_labs", occurrence=1, form_id="sledai_2k",
+        doctor, participant, visit_id="assessment_w7", occurrence=1, form_id="sledai_2k",
         values=sledai("arthritis", pga="1.5"), clock=clock,
     )  # fmt: skip
     assert result.calculated == {"sledai_total": "4", "modified_sri4_response": True}
     maximum = save_form(
-        doctor, participant, visit_id="post_injection_labs", occurrence=2, form_id="sledai_2k",
+        doctor, participant, visit_id="assessment_w14", occurrence=1, form_id="sledai_2k",
         values=sledai(*[i for i in sledai() if i != "pga"]), clock=clock,
     )  # fmt: skip
     assert maximum.calculated["sledai_total"] == "105"
@@ -259,11 +259,11 @@ def test_cross_form_and_cross_visit_edit_checks(doctor, participant, clock):
     save(doctor, participant, clock, "sledai_2k", sledai())
     assert Query.objects.filter(check_id="fever_not_scored", status="open").exists()
     save_form(
-        doctor, participant, visit_id="post_injection_labs", form_id="sledai_2k",
+        doctor, participant, visit_id="assessment_w7", form_id="sledai_2k",
         values=sledai("seizure"), clock=clock,
     )  # fmt: skip
     rise = Query.objects.get(check_id="sledai_rise_from_baseline")
-    assert rise.form_record.visit_id == "post_injection_labs"
+    assert rise.form_record.visit_id == "assessment_w7"
 
 
 def test_form_version_change_keeps_old_data_readable(doctor, participant, clock, study, system):
@@ -272,10 +272,10 @@ def test_form_version_change_keeps_old_data_readable(doctor, participant, clock,
     old = save(doctor, participant, clock, "vital_signs", vitals())
     install_amended_protocol(system, clock)
     view = load_form(doctor, participant, "baseline", 1, "vital_signs")
-    assert view.form_version == "1.0" and view.values["heart_rate"] == 72
+    assert view.form_version == "1.1" and view.values["heart_rate"] == 72
     assert "oxygen_saturation" not in {i.id for i in view.definition.all_items()}
     changed = save(doctor, participant, clock, "vital_signs", vitals(heart_rate=75), reason="recount")
-    assert changed.record_id == old.record_id and changed.form_version == "1.0"
+    assert changed.record_id == old.record_id and changed.form_version == "1.1"
     fresh = save_form(
         doctor, participant, visit_id="post_injection_labs", form_id="vital_signs",
         values={**vitals(), "oxygen_saturation": 98}, clock=clock,
@@ -291,7 +291,9 @@ def test_wrong_visit_role_withdrawal_and_not_randomized_are_refused(
     doctor, participant, clock, actors, enrol
 ):
     with pytest.raises(ValidationFailed):
-        save(doctor, participant, clock, "vital_signs", vitals(), visit_id="control_follow_up")
+        save(
+            doctor, participant, clock, "vital_signs", vitals(), visit_id="control_follow_up"
+        )  # a 1.0.0 visit
     with pytest.raises(ValidationFailed):
         save(doctor, participant, clock, "demographics", {}, visit_id="post_injection_labs")
     with pytest.raises(PermissionDenied):

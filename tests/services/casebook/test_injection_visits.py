@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from tests.factories import baseline_forms_saved
+from tests.services.treatment.conftest import VITALS
 from trialdesk.core.roles import Role
 from trialdesk.records.casebook.models import FormRecord
 from trialdesk.services.casebook.lab_import import commit_lab_import
@@ -31,10 +33,11 @@ def give_first_dose(actors, participant, study, clock) -> None:
         amount_unit="particles", expiry_date=clock.now().date() + timedelta(days=365), clock=clock,
     )  # fmt: skip
     release_lot(investigator, lot=lot, released_on=clock.now().date(), clock=clock)
+    baseline_forms_saved(investigator, participant, clock)
     step = dosing_status(investigator, participant=participant, clock=clock).gate.next_step
     record_safety_check(
         investigator, participant=participant, step_id=step.id, answers=ALL_NORMAL,
-        vital_signs={"temperature_c": "36.8"}, clock=clock,
+        vital_signs=VITALS, clock=clock,
     )  # fmt: skip
     record_dose(
         investigator,
@@ -49,7 +52,8 @@ def give_first_dose(actors, participant, study, clock) -> None:
 def test_post_injection_forms_and_lab_rows_follow_the_recorded_dose(actors, enrol, study, clock):
     participant = enrol(arm="exosome")
     doctor = actors[Role.RHEUMATOLOGIST]
-    assert {f.visit_id for f in expected_forms(doctor, participant, clock=clock)} == {"baseline"}
+    before = {f.visit_id for f in expected_forms(doctor, participant, clock=clock)}
+    assert before == {"baseline", "assessment_w7", "assessment_w14", "assessment_w21", "end_of_study"}
     give_first_dose(actors, participant, study, clock)
     after = [
         f for f in expected_forms(doctor, participant, clock=clock) if f.visit_id == "post_injection_labs"
@@ -59,9 +63,13 @@ def test_post_injection_forms_and_lab_rows_follow_the_recorded_dose(actors, enro
     }
     mapping = {"participant": "p", "date": "d", "test": "t", "value": "v", "unit": "u"}
     # 2026-01-12 is inside the baseline week and the first post-injection window: the nearer target wins
-    text = f"p,d,t,v,u\n{participant.study_code},2026-01-12,c3,80,mg/dL\n{participant.study_code},2026-01-10,c3,95,mg/dL\n"
+    # (the baseline panel, c3 90 mg/dL, was saved on the form before the first dose)
+    text = f"p,d,t,v,u\n{participant.study_code},2026-01-12,c3,80,mg/dL\n"
     commit_lab_import(
         actors[Role.DATA_MANAGER], study, csv_text=text, mapping=mapping, file_name="f", clock=clock
     )
-    records = {(r.visit_id, r.occurrence): r.submitted["c3"]["value"] for r in FormRecord.objects.all()}
-    assert records == {("post_injection_labs", 1): "80", ("baseline", 1): "95"}
+    records = {
+        (r.visit_id, r.occurrence): r.submitted["c3"]["value"]
+        for r in FormRecord.objects.filter(form_id="lab_panel")
+    }
+    assert records == {("post_injection_labs", 1): "80", ("baseline", 1): "90"}

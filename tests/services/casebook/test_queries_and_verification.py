@@ -110,7 +110,7 @@ def test_verification_refused_with_open_queries_and_cleared_by_a_later_change(ac
     with pytest.raises(PermissionDenied):
         verify_form(doctor, saved, clock=clock, **FORM)
     mark = verify_form(monitor, saved, clock=clock, **FORM)
-    assert mark.verified_by == "monitor" and mark.form_version == "1.0"
+    assert mark.verified_by == "monitor" and mark.form_version == "1.1"
     assert load_form(monitor, saved, "baseline", 1, "vital_signs").status == "verified"
     with pytest.raises(AlreadyDone):
         verify_form(monitor, saved, clock=clock, **FORM)

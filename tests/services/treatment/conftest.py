@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from tests.factories import baseline_forms_saved
 from trialdesk.core.roles import Role
+from trialdesk.records.casebook.models import FormRecord
 from trialdesk.records.models import Participant, Study
 from trialdesk.records.treatment.models import Administration, ProductLot
 from trialdesk.services.actors import Actor
@@ -23,7 +25,14 @@ ALL_NORMAL = {
     "previous_dose_tolerated": "normal",
     "no_active_infection": "normal",
 }
-VITALS = {"temperature_c": "36.8", "pulse_bpm": "74", "bp_mmhg": "118/76"}
+VITALS = {
+    "temperature_c": "36.8",
+    "pulse_per_min": "74",
+    "systolic_mmhg": "118",
+    "diastolic_mmhg": "76",
+    "respiratory_rate_per_min": "16",
+    "spo2_percent": "98",
+}
 
 
 def make_lot(
@@ -71,8 +80,11 @@ def lots(investigator: Actor, study: Study, clock: FixedClock) -> dict[str, Prod
 
 
 @pytest.fixture
-def exosome(enrol: Callable[..., Participant]) -> Participant:
-    return enrol(arm="exosome")
+def exosome(enrol: Callable[..., Participant], investigator: Actor, clock: FixedClock) -> Participant:
+    """An exosome-arm participant whose baseline forms (the first-dose preconditions) are saved."""
+    participant = enrol(arm="exosome")
+    baseline_forms_saved(investigator, participant, clock)
+    return participant
 
 
 @pytest.fixture
@@ -87,6 +99,8 @@ def give(
     """Sign the safety check for the gate's next step, then record it (full dose unless `amount` is given)."""
 
     def run(participant: Participant, *, amount: Decimal | None = None, lot: str = "EXO-A") -> Administration:
+        if not FormRecord.objects.filter(participant=participant, visit_id="baseline").exists():
+            baseline_forms_saved(investigator, participant, clock)
         status = dosing_status(investigator, participant=participant, clock=clock)
         step = status.gate.next_step
         assert step is not None, status.gate.reasons
@@ -122,6 +136,7 @@ def ae(clock: FixedClock, **overrides: object) -> AdverseEventInput:
         "expectedness": "expected",
         "action_taken": "infusion_interrupted",
         "outcome": "recovering",
+        "seriousness": (),
     }
     values.update(overrides)
     return AdverseEventInput(**values)  # type: ignore[arg-type]

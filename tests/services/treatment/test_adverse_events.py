@@ -9,6 +9,7 @@ import pytest
 
 from tests.services.treatment.conftest import ae
 from trialdesk.core.ctcae import GradeSuggestion, HyperglycemiaQuestion
+from trialdesk.core.ctcae_values import ValueNote
 from trialdesk.core.expedited import ReportStatus
 from trialdesk.core.roles import Role
 from trialdesk.errors import AlreadyDone, Conflict, PermissionDenied, ValidationFailed
@@ -35,8 +36,8 @@ def test_glucose_and_triglyceride_values_suggest_ctcae_grades() -> None:
     trig = suggest_grade(test="triglycerides", value=Decimal("6.0"), unit="mmol/L")
     assert isinstance(trig, GradeSuggestion) and (trig.term_id, trig.grade) == ("hypertriglyceridemia", 3)
     assert suggest_grade(test="triglycerides", value="120", unit="mg/dL") is None
-    with pytest.raises(ValidationFailed):
-        suggest_grade(test="glucose", value="90", unit="mg/dL")
+    no_lln = suggest_grade(test="glucose", value="90", unit="mg/dL")
+    assert isinstance(no_lln, ValueNote) and "No LLN" in no_lln.text
 
 
 def test_inconsistent_event_is_refused_naming_each_problem_and_nothing_written(

@@ -110,7 +110,7 @@ def test_abnormal_safety_check_is_recorded_and_refuses_the_dose(exosome, investi
         participant=exosome,
         step_id="step_1",
         answers=answers,
-        vital_signs={"temperature_c": "38.6"},
+        vital_signs={**VITALS, "temperature_c": "38.6"},
         clock=clock,
     )
     with pytest.raises(Conflict) as refused:
@@ -122,7 +122,7 @@ def test_abnormal_safety_check_is_recorded_and_refuses_the_dose(exosome, investi
             amount_given=Decimal("0.1"),
             clock=clock,
         )
-    assert _codes(refused.value) == {"safety_check_abnormal"}
+    assert _codes(refused.value) == {"safety_check_abnormal", "vital_sign_out_of_range"}
 
 
 def test_incomplete_safety_check_is_refused_naming_each_item(exosome, investigator, clock) -> None:

@@ -144,7 +144,13 @@ def test_expected_forms_and_tracking(client_for, enrol):
     code = enrol(arm="control").study_code
     doctor = client_for(Role.RHEUMATOLOGIST)
     rows = doctor.get(f"/api/casebook/participants/{code}/forms").json()
-    assert {r["visit_id"] for r in rows} == {"baseline", "control_follow_up"}
+    assert {r["visit_id"] for r in rows} == {
+        "baseline",
+        "assessment_w7",
+        "assessment_w14",
+        "assessment_w21",
+        "end_of_study",
+    }
     tracking = client_for(Role.MONITOR).get("/api/casebook/forms/tracking?all=true").json()
     assert {r["participant"] for r in tracking} >= {code}
     assert client_for(Role.MONITOR).get("/api/casebook/forms/tracking?site=NOPE").status_code == 404

@@ -294,3 +294,20 @@ def test_a_date_answer_is_echoed_in_the_viewers_calendar(participant: Participan
         _url(participant, "lab_panel", "casebook:form_check"), {"f-sample_date": "2026-01-10"}
     )
     assert re.search(r'data-testid="date-sample_date">1404/10/20<', check.content.decode())
+
+
+def test_sledai_form_shows_each_descriptor_definition_weight_and_not_assessed(
+    participant: Participant,
+) -> None:
+    client = _client("rheumatologist")
+    page = client.get(_url(participant, "sledai_2k")).content.decode()
+    assert 'data-testid="weight-seizure">weight 8<' in page
+    assert 'data-testid="weight-leukopenia">weight 1<' in page
+    assert "Recent onset; exclude metabolic, infectious or drug causes" in page  # core.sledai's definition
+    assert 'data-testid="f-thrombocytopenia-not_assessed"' in page
+    sledai = find_form(protocol_of(participant.study.current_protocol()).forms, "sledai_2k")
+    answers = {f"f-{item.id}": "no" for item in sledai.all_items() if item.weight is not None}
+    answers |= {"f-urinary_casts": "not_assessed", "f-hematuria": "not_assessed", "f-pga": "1"}
+    html = client.post(_url(participant, "sledai_2k", "casebook:form_check"), answers).content.decode()
+    assert 'data-testid="incomplete-sledai_total"' in html and "2 descriptors not assessed" in html
+    assert not re.search(r'data-testid="calc-sledai_total" hx-swap-oob="true">0<', html)

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.conftest import PASSWORD
+from tests.web.treatment.conftest import API_VITALS
 from trialdesk.core.roles import Role
 
 CHECK = {
@@ -18,7 +19,7 @@ CHECK = {
         "previous_dose_tolerated": "normal",
         "no_active_infection": "normal",
     },
-    "vital_signs": {"temperature_c": "36.7"},
+    "vital_signs": API_VITALS,
 }
 
 
@@ -54,6 +55,7 @@ def _reaction(grade: int = 2, **extra: object) -> dict[str, object]:
         "expectedness": "expected",
         "action_taken": "infusion_interrupted",
         "outcome": "recovering",
+        "seriousness": [],
         **extra,
     }
 
@@ -116,7 +118,13 @@ def test_control_arm_has_no_ladder_but_a_calendar(enrol, actors) -> None:
     assert status["receives_product"] is False and status["ladder"] == []
     assert [r["code"] for r in status["gate"]["reasons"]] == ["no_study_product"]
     cal = inv.get(f"{base}/calendar").json()
-    assert [v["visit_id"] for v in cal["visits"]] == ["baseline"] + ["control_follow_up"] * 4
+    assert [v["visit_id"] for v in cal["visits"]] == [
+        "baseline",
+        "assessment_w7",
+        "assessment_w14",
+        "assessment_w21",
+        "end_of_study",
+    ]
     assert cal["visits"][0]["status"] == "overdue"  # randomized on the fixed clock's date, long ago
 
     overdue = inv.get("/api/sites/KUMS/overdue-visits").json()
@@ -129,7 +137,7 @@ def test_control_arm_has_no_ladder_but_a_calendar(enrol, actors) -> None:
     assert late.status_code == 201 and late.json()["deviation"]["category"] == "visit_out_of_window"
     missed = inv.post(
         f"{base}/missed-visits",
-        {"visit_id": "control_follow_up", "reason": "travelling"},
+        {"visit_id": "assessment_w7", "reason": "travelling"},
         content_type="application/json",
     )
     assert missed.status_code == 201 and missed.json()["missed"] is True
@@ -224,3 +232,47 @@ def test_grade_suggestion_and_refusals(enrol, actors) -> None:
     assert Client().get("/api/safety/dashboard").status_code == 401
     paths = _client(Role.MONITOR).get("/api/openapi.json").json()["paths"]  # the schema only after sign-in
     assert {"/api/lots", "/api/participants/{code}/dosing", "/api/safety/dashboard"} <= set(paths)
+
+
+def test_adverse_event_without_explicit_choices_is_refused_naming_each_field(enrol, actors) -> None:
+    participant = enrol(arm="exosome")
+    base = f"/api/participants/{participant.study_code}"
+    inv = _client(Role.INVESTIGATOR)
+    bare = {"term": "fever", "onset_at": timezone.now().isoformat(), "grade": 1}
+    refused = inv.post(f"{base}/adverse-events", bare, content_type="application/json")
+    assert refused.status_code == 400
+    assert {p["where"] for p in refused.json()["problems"]} == {
+        "relationship_to_product",
+        "relationship_to_conventional_therapy",
+        "expectedness",
+        "action_taken",
+        "outcome",
+        "seriousness",
+    }
+
+
+def test_vital_signs_out_of_range_cannot_be_attested_normal_through_the_api(enrol, actors) -> None:
+    participant = enrol(arm="exosome")
+    inv = _client(Role.INVESTIGATOR)
+    hot = {**CHECK, "vital_signs": {**API_VITALS, "temperature_c": 39.5}}
+    refused = inv.post(
+        f"/api/participants/{participant.study_code}/safety-checks", hot, content_type="application/json"
+    )
+    assert refused.status_code == 400
+    [problem] = refused.json()["problems"]
+    assert problem["where"] == "answers.vital_signs" and "35.5-37.9 °C" in problem["rule"]
+
+
+def test_follow_up_through_the_api_records_its_awareness_date(enrol, actors) -> None:
+    participant = enrol(arm="exosome")
+    base = f"/api/participants/{participant.study_code}"
+    inv = _client(Role.INVESTIGATOR)
+    onset = timezone.now() - timedelta(days=3)
+    body = _reaction(1, onset_at=onset.isoformat())
+    assert inv.post(f"{base}/adverse-events", body, content_type="application/json").status_code == 201
+    learned = (timezone.localdate() - timedelta(days=1)).isoformat()
+    patch = {"reason": "detail from the ward", "aware_on": learned, "grade": 2}
+    assert inv.patch(f"{base}/adverse-events/1", patch, content_type="application/json").status_code == 200
+    future = {"reason": "x", "aware_on": (timezone.localdate() + timedelta(days=1)).isoformat()}
+    refused = inv.patch(f"{base}/adverse-events/1", future, content_type="application/json")
+    assert refused.status_code == 400 and refused.json()["problems"][0]["where"] == "aware_on"

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import PASSWORD
+from tests.web.treatment.conftest import PAGE_VITALS
 from trialdesk.core.roles import Role
 from trialdesk.records.treatment.models import Administration, ProductLot, SafetyCheck
 from trialdesk.services.treatment.lots import register_lot, release_lot
@@ -48,7 +49,7 @@ def lot(actors, study, clock) -> ProductLot:  # type: ignore[no-untyped-def]
 
 def sign_check(client: Client, code: str, step: str = "step_1", finding: str = "normal") -> None:
     items = ("vital_signs", "no_new_symptoms", "previous_dose_tolerated", "no_active_infection")
-    data = {f"item_{i}": finding for i in items} | {"step_id": step, "signed": "on", "temperature_c": "36.8"}
+    data = {f"item_{i}": finding for i in items} | {"step_id": step, "signed": "on"} | PAGE_VITALS
     response = client.post(reverse("treatment:safety_check", args=[code]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
 
@@ -216,3 +217,23 @@ def test_participant_panel_links_a_randomized_participant_only(enrol, actors, si
         "trialdesk/treatment/participant_panel.html", {"participant": waiting, "my_roles": ["investigator"]}
     )
     assert "treatment-panel" not in panel
+
+
+def test_safety_check_form_refuses_normal_vitals_against_an_out_of_range_value(enrol, lot) -> None:  # type: ignore[no-untyped-def]
+    p = enrol(arm="exosome")
+    items = ("vital_signs", "no_new_symptoms", "previous_dose_tolerated", "no_active_infection")
+    data = {f"item_{i}": "normal" for i in items} | {"step_id": "step_1", "signed": "on"} | PAGE_VITALS
+    data |= {"vital_temperature_c": "39.5", "vital_pulse_per_min": "128", "vital_systolic_mmhg": "85"}
+    client = signed_in(Role.INVESTIGATOR)
+    response = client.post(reverse("treatment:safety_check", args=[p.study_code]), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "39.5 °C is outside the acceptable range 35.5-37.9 °C" in html
+    assert "128 /min is outside the acceptable range 50-100 /min" in html
+    assert not SafetyCheck.objects.exists()
+
+
+def test_first_dose_page_lists_the_missing_baseline_forms(enrol_without_baseline, lot) -> None:  # type: ignore[no-untyped-def]
+    p = enrol_without_baseline(arm="exosome")
+    html = signed_in(Role.INVESTIGATOR).get(reverse("treatment:dosing", args=[p.study_code])).content.decode()
+    assert 'data-testid="reason-first_dose_preconditions"' in html and "Laboratory panel" in html

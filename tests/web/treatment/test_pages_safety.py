@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -27,6 +28,7 @@ def ae_data(**overrides: object) -> dict[str, object]:
         "expectedness": "expected",
         "action_taken": "infusion_interrupted",
         "outcome": "recovering",
+        "seriousness": ["not_serious"],
     }
     data.update(overrides)
     return data
@@ -40,13 +42,13 @@ def test_control_calendar_lists_visits_from_randomization_and_records_done_and_m
     client = signed_in(Role.RHEUMATOLOGIST)
     url = reverse("treatment:visits", args=[p.study_code])
     html = client.get(url).content.decode()
-    assert 'data-testid="visit-baseline-1"' in html and 'data-testid="visit-control_follow_up-4"' in html
+    assert 'data-testid="visit-baseline-1"' in html and 'data-testid="visit-end_of_study-1"' in html
     assert "post_injection_labs" not in html
 
     record = reverse("treatment:record_visit", args=[p.study_code])
     done = {"visit_id": "baseline", "occurrence": 1, "outcome": "done", "done_on": "2026-01-12"}
     assert client.post(record, done).status_code == 302
-    missing_reason = {"visit_id": "control_follow_up", "occurrence": 1, "outcome": "missed", "reason": ""}
+    missing_reason = {"visit_id": "assessment_w7", "occurrence": 1, "outcome": "missed", "reason": ""}
     refused = client.post(record, missing_reason)
     assert refused.status_code == 400
     assert (
@@ -55,7 +57,7 @@ def test_control_calendar_lists_visits_from_randomization_and_records_done_and_m
     )
     missed = missing_reason | {"reason": "travelled abroad"}
     assert client.post(record, missed).status_code == 302
-    late = {"visit_id": "control_follow_up", "occurrence": 2, "outcome": "done", "done_on": "2026-06-30"}
+    late = {"visit_id": "assessment_w14", "occurrence": 1, "outcome": "done", "done_on": "2026-06-30"}
     assert client.post(record, late).status_code == 302
 
     html = client.get(url).content.decode()
@@ -71,7 +73,7 @@ def test_exosome_lab_draw_waits_for_the_injection_and_is_anchored_on_its_actual_
     client = signed_in(Role.INVESTIGATOR)
     url = reverse("treatment:visits", args=[p.study_code])
     html = client.get(url).content.decode()
-    assert 'data-testid="awaiting-anchor"' in html and "Laboratory draw 2-3 days after injection" in html
+    assert 'data-testid="awaiting-anchor"' in html and "Safety draw 2-3 days after injection" in html
 
     sign_check(client, p.study_code)
     assert dose(client, p.study_code).status_code == 302
@@ -111,7 +113,16 @@ def test_adverse_event_form_reports_and_updates_an_event(enrol) -> None:  # type
     client = signed_in(Role.INVESTIGATOR)
     url = reverse("treatment:adverse_events", args=[p.study_code])
     page = client.get(url).content.decode()
-    assert "Mild transient reaction" in page  # the CTCAE v5.0 grade texts of the first term
+    # No term and no clinical judgement is preselected: every select opens on its blank "choose" option.
+    form = page.split('data-testid="ae-form"')[1]
+    assert "Mild transient reaction" not in page and not re.search(r'<option value="[^"]+"\s*selected', form)
+    assert not re.search(r"<input[^>]*\schecked", form)
+    assert (
+        "Mild transient reaction"
+        in client.get(
+            reverse("treatment:ctcae_grades"), {"term": "infusion_related_reaction"}
+        ).content.decode()
+    )
     assert client.post(url, ae_data()).status_code == 302
     event = AdverseEvent.objects.get(participant=p)
     resolved = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
@@ -144,7 +155,7 @@ def test_grade_texts_and_lab_suggestion_partials(actors) -> None:  # type: ignor
         in client.get(reverse("treatment:lab_suggestion"), high).content.decode()
     )
     no_range = {"lab_test": "glucose", "lab_value": "45", "lab_unit": "mg/dL"}
-    assert "reference range" in client.get(reverse("treatment:lab_suggestion"), no_range).content.decode()
+    assert "No LLN given" in client.get(reverse("treatment:lab_suggestion"), no_range).content.decode()
     tg = {"lab_test": "triglycerides", "lab_value": "600", "lab_unit": "mg/dL"}
     assert 'data-grade="3"' in client.get(reverse("treatment:lab_suggestion"), tg).content.decode()
 
@@ -207,3 +218,48 @@ def test_related_sae_pauses_dosing_starts_a_clock_and_the_committee_lifts_the_pa
 def test_safety_dashboard_is_refused_to_roles_without_safety_access(actors) -> None:  # type: ignore[no-untyped-def]
     assert signed_in(Role.EPIDEMIOLOGIST).get(reverse("treatment:safety")).status_code == 403
     assert Client().get(reverse("treatment:safety")).status_code == 302  # sign in first
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "relationship_to_product",
+        "relationship_to_conventional_therapy",
+        "expectedness",
+        "action_taken",
+        "outcome",
+        "seriousness",
+    ],
+)
+def test_adverse_event_without_an_explicit_choice_is_refused_by_the_page(enrol, missing) -> None:  # type: ignore[no-untyped-def]
+    p = enrol(arm="exosome")
+    data = ae_data()
+    del data[missing]
+    response = signed_in(Role.INVESTIGATOR).post(
+        reverse("treatment:adverse_events", args=[p.study_code]), data
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choose it explicitly" in html or "None of these: not serious" in html
+    assert not AdverseEvent.objects.exists()
+
+
+def test_not_serious_cannot_be_ticked_with_a_criterion(enrol) -> None:  # type: ignore[no-untyped-def]
+    p = enrol(arm="exosome")
+    data = ae_data(seriousness=["not_serious", "hospitalization"])
+    response = signed_in(Role.INVESTIGATOR).post(
+        reverse("treatment:adverse_events", args=[p.study_code]), data
+    )
+    assert response.status_code == 400 and not AdverseEvent.objects.exists()
+
+
+def test_fever_suggestion_from_a_temperature_on_the_adverse_event_form(actors) -> None:  # type: ignore[no-untyped-def]
+    client = signed_in(Role.INVESTIGATOR)
+    url = reverse("treatment:lab_suggestion")
+    fever = {"lab_test": "temperature", "lab_value": "39.5", "lab_unit": "°C"}
+    assert 'data-term="fever" data-grade="2"' in client.get(url, fever).content.decode()
+    hot = fever | {"lab_value": "40.6"}
+    assert 'data-testid="suggestion-note"' in client.get(url, hot).content.decode()
+    assert 'data-grade="4"' in client.get(url, hot | {"hours_above_40": "30"}).content.decode()
+    no_lln = {"lab_test": "glucose", "lab_value": "50", "lab_unit": "mg/dL"}
+    assert "No LLN" in client.get(url, no_lln).content.decode()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta
 
 from trialdesk.core.adverse_events import AdverseEvent, describe, first_condition_met, format_time, is_open
@@ -18,6 +18,7 @@ from trialdesk.core.dosing.ladder import (
     _aware,
     ladder_position,
 )
+from trialdesk.core.dosing.vitals import precondition_reasons, vital_sign_reasons
 from trialdesk.protocol.treatment import DosingPlan
 
 
@@ -112,6 +113,7 @@ def _safety_check_reasons(
                 "The safety check is incomplete; not answered: " + "; ".join(unanswered) + ".",
             )
         )
+    reasons += vital_sign_reasons(plan.vital_sign_limits, check.vital_signs)
     abnormal = [
         item.label.en for item in plan.pre_dose_safety_check if check.answers.get(item.id) is Finding.ABNORMAL
     ]
@@ -154,12 +156,16 @@ def evaluate_gate(
     safety_check: SafetyCheck | None,
     study_paused: bool,
     participant_stopped: bool,
+    precondition_forms_done: frozenset[str],
     now: datetime,
+    form_titles: Mapping[str, str] | None = None,
 ) -> GateDecision:
     """May the participant receive the next dose at `now`? Every rule is checked; every failure is a reason.
 
     `administrations` and `adverse_events` are this participant's; `study_paused` and `participant_stopped` come
     from `trialdesk.core.stopping.evaluate_stopping` (and any recorded committee decision).
+    `precondition_forms_done` are the forms saved at the visit the protocol's `first_dose_preconditions` name
+    (checked before the first dose only); `form_titles` names them in the reason.
     """
     _aware(now, "now")
     reasons: list[GateReason] = []
@@ -197,6 +203,10 @@ def evaluate_gate(
             earliest = max(b.allowed_from for b in bounds if b.allowed_from is not None)
         reasons.extend(b for b in bounds if b.allowed_from is not None and b.allowed_from > now)
         last = position.last_dose
+        if last is None:
+            reasons += precondition_reasons(
+                plan.first_dose_preconditions, precondition_forms_done, form_titles or {}
+            )
         reasons.extend(_safety_check_reasons(plan, step, safety_check, last, now))
 
     return GateDecision(not reasons, step, tuple(reasons), earliest, position)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -39,6 +39,7 @@ class SafetyCheck:
     signed_by: str
     signed_at: datetime
     answers: Mapping[str, Finding]
+    vital_signs: Mapping[str, Decimal] = field(default_factory=dict)  # vital sign id -> value in its unit
 
 
 @dataclass(frozen=True)

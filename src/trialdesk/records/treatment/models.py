@@ -182,6 +182,9 @@ class AdverseEventVersion(models.Model):
     outcome = models.CharField(max_length=30)
     description = models.TextField(blank=True)
     reason = models.TextField(blank=True)  # why the follow-up changed it
+    # The date the site learned this version's information (the first report: the date of first knowledge).
+    # Expedited clocks count from it. Empty only on versions stored before it was recorded.
+    aware_on = models.DateField(null=True, blank=True)
     recorded_by = models.CharField(max_length=150)
     recorded_at = models.DateTimeField()
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from trialdesk.core.ctcae import GradeSuggestion, suggest_grade_from_lab
+from trialdesk.core.ctcae import TERMS, GradeSuggestion
+from trialdesk.core.ctcae_values import ValueNote, suggest_from_result
 from trialdesk.core.forms import FormCheckResult, SoftLimitWarning, evaluate_edit_checks, validate_submission
-from trialdesk.core.labs import LabResult, ctcae_term_for
+from trialdesk.core.labs import LabResult
 from trialdesk.errors import Locked, Problem, ValidationFailed
 from trialdesk.protocol.forms import FormDefinition, LabTestDefinition
 from trialdesk.protocol.schema import Protocol
@@ -87,23 +88,17 @@ def raw_at(values: Mapping[str, object], path: str) -> object:
 
 
 def _ctcae(test: LabTestDefinition | None, result: LabResult) -> tuple[str, int | None, str]:
-    """The CTCAE term a flag suggests and, where CTCAE grades by value, the suggested grade."""
-    if test is None or result.flag is None:
+    """The CTCAE term, suggested grade and note of a result (pure rule: `core.ctcae_values`; hypertriglyceridemia
+    is graded on CTCAE's absolute thresholds whether or not the value was flagged against the reference range)."""
+    suggestion = suggest_from_result(test, result) if test is not None else None
+    if suggestion is None:
         return "", None, ""
-    term = ctcae_term_for(test, result.flag) or ""
-    if not term:
-        return "", None, ""
-    try:
-        suggestion = suggest_grade_from_lab(
-            test.code, result.value, result.unit, result.reference_low, result.reference_high
-        )
-    except ValidationFailed:
-        return term, None, ""
+    name = TERMS[suggestion.term_id].name if suggestion.term_id in TERMS else suggestion.term_id
     if isinstance(suggestion, GradeSuggestion):
-        return term, suggestion.grade, suggestion.explanation
-    if suggestion is not None:  # high glucose: graded by the intervention, never from the value
-        return term, None, suggestion.prompt
-    return term, None, ""
+        return name, suggestion.grade, suggestion.explanation
+    if isinstance(suggestion, ValueNote):
+        return name, None, suggestion.text
+    return name, None, suggestion.prompt  # high glucose: graded by the intervention, never from the value
 
 
 def _rows(check: FormCheckResult, submitted: Mapping[str, object], tests: Mapping[str, LabTestDefinition],

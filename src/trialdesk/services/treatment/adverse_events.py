@@ -8,8 +8,7 @@ The participant row and the study row are locked, so a pause and a concurrent do
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -20,10 +19,12 @@ from trialdesk.core.adverse_events import (
     Expectedness,
     Outcome,
     SeriousnessCriterion,
+    check_not_reported_twice,
     validate_adverse_event,
 )
 from trialdesk.core.adverse_events import AdverseEvent as CoreAdverseEvent
-from trialdesk.core.ctcae import TERMS, LabSuggestion, suggest_grade_from_lab
+from trialdesk.core.ctcae import TERMS
+from trialdesk.core.ctcae_values import ValueSuggestion, suggest_from_value
 from trialdesk.core.roles import Action
 from trialdesk.core.stopping import evaluate_stopping
 from trialdesk.errors import NotFound, Problem, ValidationFailed
@@ -36,7 +37,6 @@ from trialdesk.records.treatment.models import (
     StudyPause,
 )
 from trialdesk.services.actors import Actor
-from trialdesk.services.clock import local_date
 from trialdesk.services.treatment._common import (
     authorize_any,
     governing,
@@ -45,42 +45,20 @@ from trialdesk.services.treatment._common import (
     stopping_rules,
     to_core_event,
 )
+from trialdesk.services.treatment.ae_input import (
+    INPUT_FIELDS,
+    JUDGEMENT_FIELDS,
+    NOT_SERIOUS,
+    AdverseEventInput,
+    awareness_date,
+    check_choice,
+    criteria_of,
+    explicit_choice_problems,
+    values_of,
+)
 from trialdesk.services.treatment.expedited import start_or_upgrade_clock
 from trialdesk.services.unit_of_work import UnitOfWork, use_case
 from trialdesk.testing import SYSTEM_CLOCK, Clock
-
-INPUT_FIELDS = (
-    "term",
-    "onset_at",
-    "resolved_at",
-    "grade",
-    "seriousness",
-    "relationship_to_product",
-    "relationship_to_conventional_therapy",
-    "expectedness",
-    "action_taken",
-    "outcome",
-    "description",
-)
-
-
-@dataclass(frozen=True, kw_only=True)
-class AdverseEventInput:
-    """What the AE form holds. Choices are the values of the core enums:
-    `seriousness` ⊆ SeriousnessCriterion (empty = not serious), `expectedness` in Expectedness,
-    `action_taken` in ActionTaken, `outcome` in Outcome; relationships are ids of the protocol's scale."""
-
-    term: str
-    onset_at: datetime
-    grade: int
-    relationship_to_product: str
-    relationship_to_conventional_therapy: str
-    expectedness: str
-    action_taken: str
-    outcome: str
-    seriousness: Collection[str] = field(default_factory=frozenset)
-    resolved_at: datetime | None = None
-    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,19 +70,15 @@ class AdverseEventResult:
     expedited: ExpeditedReport | None  # the event's expedited clock, if it has one
 
 
-def _enum(kind: type, value: str, where: str, problems: list[Problem]) -> None:
-    allowed = [m.value for m in kind]  # type: ignore[attr-defined]
-    if value not in allowed:
-        problems.append(Problem(where, f"must be one of {', '.join(allowed)}"))
-
-
 def _core(details: AdverseEventInput, participant: Participant, event_id: str) -> CoreAdverseEvent:
-    problems: list[Problem] = []
-    _enum(Expectedness, details.expectedness, "expectedness", problems)
-    _enum(ActionTaken, details.action_taken, "action_taken", problems)
-    _enum(Outcome, details.outcome, "outcome", problems)
-    for criterion in details.seriousness:
-        _enum(SeriousnessCriterion, criterion, "seriousness", problems)
+    problems = explicit_choice_problems(details)
+    if problems:
+        raise ValidationFailed("The adverse event needs every assessment chosen", tuple(problems))
+    check_choice(Expectedness, str(details.expectedness), "expectedness", problems)
+    check_choice(ActionTaken, str(details.action_taken), "action_taken", problems)
+    check_choice(Outcome, str(details.outcome), "outcome", problems)
+    for criterion in criteria_of(details):
+        check_choice(SeriousnessCriterion, criterion, "seriousness", problems)
     if not details.term.strip():
         problems.append(Problem("term", "required"))
     if problems:
@@ -115,31 +89,20 @@ def _core(details: AdverseEventInput, participant: Participant, event_id: str) -
         term=details.term.strip(),
         onset_at=details.onset_at,
         grade=details.grade,
-        seriousness=frozenset(SeriousnessCriterion(s) for s in details.seriousness),
-        relationship_to_product=details.relationship_to_product,
-        relationship_to_conventional_therapy=details.relationship_to_conventional_therapy,
-        expectedness=Expectedness(details.expectedness),
-        action_taken=ActionTaken(details.action_taken),
-        outcome=Outcome(details.outcome),
+        seriousness=frozenset(SeriousnessCriterion(s) for s in criteria_of(details)),
+        relationship_to_product=str(details.relationship_to_product),
+        relationship_to_conventional_therapy=str(details.relationship_to_conventional_therapy),
+        expectedness=Expectedness(str(details.expectedness)),
+        action_taken=ActionTaken(str(details.action_taken)),
+        outcome=Outcome(str(details.outcome)),
         resolved_at=details.resolved_at,
     )
-    return validate_adverse_event(event, safety_plan(governing(participant)))
-
-
-def _values(details: AdverseEventInput) -> dict[str, object]:
-    return {
-        "term": details.term.strip(),
-        "onset_at": details.onset_at,
-        "resolved_at": details.resolved_at,
-        "grade": details.grade,
-        "seriousness": sorted(details.seriousness),
-        "relationship_to_product": details.relationship_to_product,
-        "relationship_to_conventional_therapy": details.relationship_to_conventional_therapy,
-        "expectedness": details.expectedness,
-        "action_taken": details.action_taken,
-        "outcome": details.outcome,
-        "description": details.description.strip(),
-    }
+    validate_adverse_event(event, safety_plan(governing(participant)))
+    others = AdverseEvent.objects.filter(participant=participant).select_related("participant")
+    if event_id.isdigit():
+        others = others.exclude(pk=int(event_id))
+    check_not_reported_twice(event, [to_core_event(other) for other in others])
+    return event
 
 
 def _check_times(details: AdverseEventInput, now: datetime) -> None:
@@ -149,9 +112,9 @@ def _check_times(details: AdverseEventInput, now: datetime) -> None:
 
 
 def _consequences(
-    event: AdverseEvent, participant: Participant, uow: UnitOfWork
+    event: AdverseEvent, participant: Participant, uow: UnitOfWork, aware_on: date
 ) -> tuple[tuple[ParticipantStop, ...], tuple[StudyPause, ...], ExpeditedReport | None]:
-    """Stopping rules over every event of the study, and the expedited clock of this event."""
+    """Stopping rules over every event of the study, and the expedited clock of this event (from `aware_on`)."""
     now = uow.now
     protocol = governing(participant)
     events = AdverseEvent.objects.filter(participant__study_id=participant.study_id).select_related(
@@ -197,17 +160,18 @@ def _consequences(
                 after={"rule": hit.rule_id, "event": source.code, "state": "active"},
                 reason=hit.message,
             )
-    report = start_or_upgrade_clock(event, protocol, uow)
+    report = start_or_upgrade_clock(event, protocol, uow, aware_on)
     return tuple(stops), tuple(pauses), report
 
 
 def _version(
-    event: AdverseEvent, values: dict[str, object], actor: Actor, now: datetime, reason: str
+    event: AdverseEvent, values: dict[str, object], actor: Actor, now: datetime, reason: str, aware_on: date
 ) -> AdverseEventVersion:
     return AdverseEventVersion.objects.create(
         event=event,
         version=event.current_version,
         reason=reason,
+        aware_on=aware_on,
         recorded_by=actor.username,
         recorded_at=now,
         **values,
@@ -232,14 +196,9 @@ def report_adverse_event(
     ) as uow:
         now = uow.now
         _check_times(details, now)
-        known = first_knowledge_on or local_date(now)
-        if known > local_date(now) or known < local_date(details.onset_at):
-            raise ValidationFailed(
-                "The date of first knowledge must be between the onset and today",
-                (Problem("first_knowledge_on", "outside onset..today"),),
-            )
         _core(details, participant, "new")
-        values = _values(details)
+        known = awareness_date(first_knowledge_on, details.onset_at, now, "first_knowledge_on")
+        values = values_of(details)
         locked = uow.locked_participant
         number = (AdverseEvent.objects.filter(participant=locked).aggregate(n=Max("number"))["n"] or 0) + 1
         event = AdverseEvent.objects.create(
@@ -251,7 +210,7 @@ def report_adverse_event(
             current_version=1,
             **values,
         )
-        version = _version(event, values, actor, now, "")
+        version = _version(event, values, actor, now, "", known)
         uow.record(
             "adverse_event.report",
             object_type="adverse_event",
@@ -259,7 +218,7 @@ def report_adverse_event(
             before=None,
             after=_audit_values(values),
         )
-        stops, pauses, report = _consequences(event, locked, uow)
+        stops, pauses, report = _consequences(event, locked, uow, known)
     return AdverseEventResult(event, version, stops, pauses, report)
 
 
@@ -269,10 +228,14 @@ def update_adverse_event(
     event: AdverseEvent,
     details: AdverseEventInput,
     reason: str,
+    aware_on: date | None = None,
     clock: Clock = SYSTEM_CLOCK,
 ) -> AdverseEventResult:
     """A follow-up: the whole current assessment again, with why it changed. The earlier versions are kept.
 
+    `aware_on` is the date the site learned the follow-up information (default today in the study's zone; not
+    in the future, not before the onset); it is stored on the version and any expedited clock this follow-up
+    starts or shortens counts from it, not from the day it was typed in.
     Allowed after a withdrawal of consent (following an event to its resolution is a safety duty)."""
     participant = event.participant
     with use_case(
@@ -288,7 +251,8 @@ def update_adverse_event(
             raise ValidationFailed("Say why the event is updated", (Problem("reason", "required"),))
         _check_times(details, now)
         _core(details, participant, str(event.pk))
-        values = _values(details)
+        learned = awareness_date(aware_on, details.onset_at, now, "aware_on")
+        values = values_of(details)
         locked = uow.locked_participant
         current = AdverseEvent.objects.select_related("participant").get(pk=event.pk)
         before = _audit_values({f: getattr(current, f) for f in INPUT_FIELDS})
@@ -296,7 +260,7 @@ def update_adverse_event(
             setattr(current, name, value)
         current.current_version += 1
         current.save()
-        version = _version(current, values, actor, now, reason.strip())
+        version = _version(current, values, actor, now, reason.strip(), learned)
         uow.record(
             "adverse_event.update",
             object_type="adverse_event",
@@ -305,7 +269,7 @@ def update_adverse_event(
             after=_audit_values(values),
             reason=reason.strip(),
         )
-        stops, pauses, report = _consequences(current, locked, uow)
+        stops, pauses, report = _consequences(current, locked, uow, learned)
     return AdverseEventResult(current, version, stops, pauses, report)
 
 
@@ -341,11 +305,13 @@ def suggest_grade(
     unit: str,
     lln: Decimal | str | None = None,
     uln: Decimal | str | None = None,
-) -> LabSuggestion | None:
-    """The CTCAE grade a glucose or triglyceride value suggests (a `GradeSuggestion`), or for a high glucose a
-    `HyperglycemiaQuestion` (v5 grades it by the intervention). None when the value suggests nothing.
-    Pure; the investigator confirms the grade on the AE form."""
-    return suggest_grade_from_lab(test, value, unit, lln, uln)
+    hours_above_40: Decimal | str | None = None,
+) -> ValueSuggestion | None:
+    """The CTCAE grade a value suggests: glucose (hypoglycemia, or for a high value the v5 hyperglycemia
+    question; without an LLN a note saying so), triglycerides (absolute bands), body temperature in °C (fever;
+    above 40.0 °C with the hours above it). None when the value suggests nothing. Pure; the investigator
+    confirms the grade on the AE form."""
+    return suggest_from_value(test, value, unit, lln, uln, hours_above_40)
 
 
 @dataclass(frozen=True)
@@ -371,3 +337,20 @@ def form_choices(participant: Participant) -> AdverseEventChoices:
         action_taken=tuple(a.value for a in ActionTaken),
         outcome=tuple(o.value for o in Outcome),
     )
+
+
+__all__ = [
+    "INPUT_FIELDS",
+    "JUDGEMENT_FIELDS",
+    "NOT_SERIOUS",
+    "AdverseEventChoices",
+    "AdverseEventInput",
+    "AdverseEventResult",
+    "event_versions",
+    "form_choices",
+    "get_adverse_event",
+    "list_adverse_events",
+    "report_adverse_event",
+    "suggest_grade",
+    "update_adverse_event",
+]

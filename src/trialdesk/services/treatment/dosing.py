@@ -9,7 +9,7 @@ write): two concurrent requests for the same dose cannot both pass. A refusal ra
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -18,19 +18,16 @@ from trialdesk.core.dosing import (
     DoseStep,
     Finding,
     GateDecision,
-    GateReason,
     LadderPosition,
     check_administration,
     dose_steps,
-    evaluate_gate,
 )
-from trialdesk.core.dosing import SafetyCheck as CoreSafetyCheck
 from trialdesk.core.roles import Action
 from trialdesk.errors import Conflict, Problem, ValidationFailed
 from trialdesk.protocol.base import Text
-from trialdesk.protocol.treatment import SafetyCheckItem
+from trialdesk.protocol.treatment import SafetyCheckItem, VitalSignLimit
 from trialdesk.records.models import ConsentWithdrawal, Participant
-from trialdesk.records.treatment.models import Administration, AdverseEvent, ProductLot, SafetyCheck
+from trialdesk.records.treatment.models import Administration, ProductLot, SafetyCheck
 from trialdesk.services.actors import Actor
 from trialdesk.services.clock import local_time
 from trialdesk.services.treatment._common import (
@@ -41,8 +38,8 @@ from trialdesk.services.treatment._common import (
     governing,
     not_in_future,
     participant_stops,
-    to_core_event,
 )
+from trialdesk.services.treatment.gate import attestation_problems, gate_at, parse_vital_signs
 from trialdesk.services.treatment.lots import lot_for_dose
 from trialdesk.services.treatment.rungs import LadderRung, ladder_rungs
 from trialdesk.services.unit_of_work import UnitOfWork, use_case
@@ -65,73 +62,13 @@ class DosingStatus:
     administrations: tuple[Administration, ...]
     safety_check: SafetyCheck | None  # the latest signed check (the gate says whether it fits the next dose)
     safety_check_items: tuple[SafetyCheckItem, ...]
+    vital_sign_limits: tuple[VitalSignLimit, ...]
     study_paused: bool
     pause_reasons: tuple[str, ...]
     participant_stopped: bool
     stop_reasons: tuple[str, ...]
     withdrawn: bool
     as_of: datetime
-
-
-def _core_doses(participant: Participant) -> list[CoreAdministration]:
-    return [
-        CoreAdministration(
-            step_id=a.step_id,
-            given_at=local_time(a.given_at),
-            amount_given=a.amount_given,
-            partial=a.partial,
-            lot_id=a.lot.lot_id,
-        )
-        for a in Administration.objects.filter(participant=participant).select_related("lot")
-    ]
-
-
-def _core_check(check: SafetyCheck | None) -> CoreSafetyCheck | None:
-    if check is None:
-        return None
-    return CoreSafetyCheck(
-        step_id=check.step_id,
-        signed_by=check.signed_by,
-        signed_at=local_time(check.signed_at),
-        answers={k: Finding(v) for k, v in check.answers.items()},
-    )
-
-
-def _latest_check(participant: Participant, at: datetime) -> SafetyCheck | None:
-    return (
-        SafetyCheck.objects.filter(participant=participant, signed_at__lte=at)
-        .order_by("-signed_at", "-pk")
-        .first()
-    )
-
-
-def _gate(participant: Participant, arm: str, at: datetime) -> tuple[GateDecision, SafetyCheck | None]:
-    """The gate at `at` from what is stored now (the caller holds the locks when it matters)."""
-    plan = dosing_plan(governing(participant))
-    events = [
-        to_core_event(e)
-        for e in AdverseEvent.objects.filter(participant=participant).select_related("participant")
-    ]
-    check = _latest_check(participant, at)
-    gate = evaluate_gate(
-        plan=plan,
-        arm=arm,
-        administrations=_core_doses(participant),
-        adverse_events=events,
-        safety_check=_core_check(check),
-        study_paused=bool(active_pauses(participant.study)),
-        participant_stopped=bool(participant_stops(participant)),
-        now=local_time(at),
-    )
-    withdrawal = ConsentWithdrawal.objects.filter(participant=participant).first()
-    if withdrawal is not None:
-        reason = GateReason(
-            "withdrawn",
-            f"{participant.study_code} withdrew consent on {withdrawal.withdrawn_on.isoformat()}: "
-            "no further doses.",
-        )
-        gate = replace(gate, allowed=False, reasons=(reason, *gate.reasons))
-    return gate, check
 
 
 def dosing_status(actor: Actor, *, participant: Participant, clock: Clock = SYSTEM_CLOCK) -> DosingStatus:
@@ -141,7 +78,7 @@ def dosing_status(actor: Actor, *, participant: Participant, clock: Clock = SYST
     arm = allocation_of(participant).arm
     plan = dosing_plan(governing(participant))
     arm_plan = plan.arm(arm)
-    gate, check = _gate(participant, arm, now)
+    gate, check = gate_at(participant, arm, now)
     doses = list(Administration.objects.filter(participant=participant).select_related("lot"))
     steps = dose_steps(plan, arm)
     cycles = arm_plan.maintenance.cycles if arm_plan.maintenance is not None else 0
@@ -158,6 +95,7 @@ def dosing_status(actor: Actor, *, participant: Participant, clock: Clock = SYST
         administrations=tuple(doses),
         safety_check=check,
         safety_check_items=tuple(plan.pre_dose_safety_check),
+        vital_sign_limits=tuple(plan.vital_sign_limits),
         study_paused=bool(pauses),
         pause_reasons=tuple(p.message for p in pauses),
         participant_stopped=bool(stops),
@@ -173,14 +111,16 @@ def record_safety_check(
     participant: Participant,
     step_id: str,
     answers: Mapping[str, str],
-    vital_signs: Mapping[str, str],
+    vital_signs: Mapping[str, object],
     symptoms: str = "",
     clock: Clock = SYSTEM_CLOCK,
 ) -> SafetyCheck:
     """The investigator signs the pre-dose safety check for the dose `step_id` (signature = actor + now).
 
     `answers` maps every protocol check item id to "normal" or "abnormal" (all items are required; an
-    abnormal answer is recorded and the gate then refuses the dose). `vital_signs` are free name -> value text.
+    abnormal answer is recorded and the gate then refuses the dose). `vital_signs` maps the protocol's vital
+    sign ids (`dosing.vital_sign_limits`) to numbers in their units; the required ones must be given. An item
+    attesting the vital signs cannot be answered "normal" when a value is outside its range.
     """
     with use_case(actor, Action.GIVE_TREATMENT, participant=participant, clock=clock) as uow:
         now = uow.now
@@ -205,12 +145,18 @@ def record_safety_check(
                 problems.append(Problem(f"answers.{key}", "must be normal or abnormal"))
         if problems:
             raise ValidationFailed("The pre-dose safety check cannot be signed", tuple(problems))
+        values = parse_vital_signs(plan, vital_signs)
+        attested = attestation_problems(plan, answers, values)
+        if attested:
+            raise ValidationFailed(
+                "The vital signs cannot be attested normal: a value is outside its range", tuple(attested)
+            )
         locked = uow.locked_participant
         check = SafetyCheck.objects.create(
             participant=locked,
             step_id=step_id,
             answers=dict(answers),
-            vital_signs={k: str(v) for k, v in vital_signs.items()},
+            vital_signs={k: str(v) for k, v in values.items()},
             symptoms=symptoms.strip(),
             signed_by=actor.username,
             signed_at=now,
@@ -265,7 +211,7 @@ def _gate_for_step(
     locked: Participant, arm: str, at: datetime, step_id: str
 ) -> tuple[GateDecision, SafetyCheck | None]:
     """The gate at `at`, under the locks; refused unless it allows the dose and `step_id` is its next step."""
-    gate, check = _gate(locked, arm, at)
+    gate, check = gate_at(locked, arm, at)
     if gate.next_step is not None and gate.next_step.id != step_id:
         raise _refuse(
             gate,

@@ -12,7 +12,7 @@ from trialdesk.protocol.schema import Protocol
 from trialdesk.records.models import Study
 from trialdesk.records.treatment.models import AdverseEvent, ExpeditedReport
 from trialdesk.services.actors import Actor, authorize
-from trialdesk.services.clock import local_date, local_today
+from trialdesk.services.clock import local_today
 from trialdesk.services.treatment._common import safety_plan, to_core_event
 from trialdesk.services.unit_of_work import UnitOfWork, use_case
 from trialdesk.testing import SYSTEM_CLOCK, Clock
@@ -131,15 +131,16 @@ def mark_report_sent(
 
 
 def start_or_upgrade_clock(
-    event: AdverseEvent, protocol: Protocol, uow: UnitOfWork
+    event: AdverseEvent, protocol: Protocol, uow: UnitOfWork, aware_on: date
 ) -> ExpeditedReport | None:
     """Called on every save of an adverse event, inside its transaction: start the ICH E2A clock when the event
-    first qualifies as a SUSAR (from the reported date of first knowledge, or the follow-up's date), and
-    upgrade a 15-day clock when a follow-up makes the event fatal or life-threatening."""
+    first qualifies as a SUSAR, and upgrade a 15-day clock when a follow-up makes the event fatal or
+    life-threatening. Both count from `aware_on`, the date the site learned the information that qualified it
+    (the first report's date of first knowledge, or the follow-up's own awareness date), never from the save."""
     now = uow.now
     report = ExpeditedReport.objects.filter(event=event).first()
     if report is None:
-        first_knowledge = event.first_knowledge_on if event.current_version == 1 else local_date(now)
+        first_knowledge = aware_on
         clock_ = expedited_clock(
             to_core_event(event), safety_plan(protocol), first_knowledge_on=first_knowledge
         )
@@ -160,18 +161,17 @@ def start_or_upgrade_clock(
                 after={"kind": report.kind, "due_on": report.initial_due_on.isoformat()},
             )
     elif report.kind == "other_serious":
-        report = _upgrade_clock(report, event, protocol, uow)
+        report = _upgrade_clock(report, event, protocol, uow, aware_on)
     return report
 
 
 def _upgrade_clock(
-    report: ExpeditedReport, event: AdverseEvent, protocol: Protocol, uow: UnitOfWork
+    report: ExpeditedReport, event: AdverseEvent, protocol: Protocol, uow: UnitOfWork, aware_on: date
 ) -> ExpeditedReport:
     """A SUSAR found fatal or life-threatening by a follow-up: the new information is due within 7 days of
     learning it (ICH E2A). Not yet sent: the initial report's due date moves up if that is sooner. Already
     sent: the 7-day deadline applies to the follow-up report."""
-    today = uow.today
-    upgraded = expedited_clock(to_core_event(event), safety_plan(protocol), first_knowledge_on=today)
+    upgraded = expedited_clock(to_core_event(event), safety_plan(protocol), first_knowledge_on=aware_on)
     if upgraded is None or upgraded.kind != "fatal_or_life_threatening":
         return report
     before = {
@@ -196,6 +196,6 @@ def _upgrade_clock(
             "due_on": report.initial_due_on.isoformat(),
             "follow_up_due_on": report.follow_up_due_on.isoformat() if report.follow_up_due_on else None,
         },
-        reason="follow-up: the event is now fatal or life-threatening",
+        reason=f"follow-up learned {aware_on.isoformat()}: the event is now fatal or life-threatening",
     )
     return report

@@ -21,8 +21,9 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trialdesk.core.forms import FormCheckResult
+from trialdesk.core.forms import NOT_ASSESSED, FormCheckResult
 from trialdesk.core.labs import LabResult
+from trialdesk.core.sledai import DESCRIPTORS
 from trialdesk.core.units import format_quantity
 from trialdesk.protocol.base import Text
 from trialdesk.protocol.forms import FormDefinition, ItemDefinition, LabTestDefinition, RepeatingGroup
@@ -134,6 +135,8 @@ class ItemView:
     ctcae: str = ""
     can_warn: bool = False  # has soft limits: carries a confirmation box, shown while a warning stands
     date_value: date | None = None  # a valid date answer, echoed in the viewer's calendar
+    weight: int | None = None  # a scored descriptor (SLEDAI-2K): its weight is shown beside it
+    incomplete: int = 0  # calculated total: how many of its weighted inputs are answered "not assessed"
 
     @property
     def name(self) -> str:
@@ -184,6 +187,12 @@ def show_value(value: object) -> str:
     if isinstance(value, tuple | list):
         return ", ".join(show_value(v) for v in value)
     return str(getattr(value, "code", value))
+
+
+def _descriptor_definition(item_id: str) -> str:
+    """The SLEDAI-2K definition of a descriptor (`core.sledai`), shown to the rater beside the question."""
+    found = next((d for d in DESCRIPTORS if d.id == item_id), None)
+    return found.definition if found is not None else ""
 
 
 def _blank(raw: object) -> bool:
@@ -242,6 +251,9 @@ def _item_view(
         ctcae=inputs.ctcae.get(path, ""),
     )
     view.can_warn = item.soft_limits is not None
+    if item.weight is not None:
+        view.weight = item.weight
+        view.help = view.help or _descriptor_definition(item.id)
     if item.type == "lab":
         test = lab_tests.get(item.lab_test or "")
         view.units = list(test.unit_names) if test is not None else []
@@ -261,6 +273,8 @@ def _item_view(
         view.queryable = False
         if inputs.result is not None:
             view.calculated = show_value(inputs.result.calculated.get(path))
+        if item.expression is not None and item.expression.strip().startswith("weighted_sum("):
+            view.incomplete = sum(1 for v in inputs.raw.values() if v == NOT_ASSESSED)
     else:
         view.value = _raw_text(raw)
     if checked is not None and item.type == "date" and isinstance(checked.value, date):

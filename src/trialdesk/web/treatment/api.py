@@ -234,10 +234,15 @@ def event_update(
     event = adverse_events.get_adverse_event(actor, participant=participant, number=number)
     changes = body.dict(exclude_unset=True)
     reason = changes.pop("reason")
+    aware_on = changes.pop("aware_on", None)
     current = {f: getattr(event, f) for f in adverse_events.INPUT_FIELDS}
     current.update(changes)
     details = adverse_events.AdverseEventInput(**current)
-    return _saved(adverse_events.update_adverse_event(actor, event=event, details=details, reason=reason))
+    return _saved(
+        adverse_events.update_adverse_event(
+            actor, event=event, details=details, reason=reason, aware_on=aware_on
+        )
+    )
 
 
 @router.post("/safety/grade-suggestion", response=GradeSuggestionOut)

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from trialdesk.core.adverse_events import ActionTaken, Expectedness, Outcome, SeriousnessCriterion
 from trialdesk.core.ctcae import TERMS
 from trialdesk.core.dosing import DoseStep
-from trialdesk.protocol.treatment import RelatednessLevel, SafetyCheckItem
+from trialdesk.protocol.treatment import RelatednessLevel, SafetyCheckItem, VitalSignLimit
+from trialdesk.services.treatment.adverse_events import JUDGEMENT_FIELDS, NOT_SERIOUS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 OTHER_TERM = "other"
@@ -64,8 +65,17 @@ ROUTE_CHOICES = [
     ("oral", _("Oral")),
     ("other", _("Other")),
 ]
-LAB_TESTS = [("glucose", _("Glucose")), ("triglycerides", _("Triglycerides"))]
-LAB_UNITS = [("mg/dL", "mg/dL"), ("mmol/L", "mmol/L")]
+LAB_TESTS = [
+    ("glucose", _("Glucose")),
+    ("triglycerides", _("Triglycerides")),
+    ("temperature", _("Body temperature (fever)")),
+]
+LAB_UNITS = [("mg/dL", "mg/dL"), ("mmol/L", "mmol/L"), ("°C", "°C")]
+
+
+def _choose(choices: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """A blank first option, so no clinical judgement is preselected and an unanswered field is refused."""
+    return [("", _("— choose —")), *choices]
 
 
 def _datetime_field(label: Any, *, required: bool = True) -> forms.DateTimeField:
@@ -90,17 +100,11 @@ def _text(value: Any, language: str) -> str:
 
 
 class SafetyCheckForm(forms.Form):
-    """The pre-dose safety check: one normal/abnormal answer per protocol item, vital signs, and the signature."""
+    """The pre-dose safety check: one normal/abnormal answer per protocol item, the protocol's vital signs (each
+    with its unit and acceptable range), and the signature. An item attesting the vital signs cannot be answered
+    "normal" against a value outside its range: the form says which value and which range."""
 
     step_id = forms.CharField(widget=forms.HiddenInput)
-    temperature_c = forms.DecimalField(
-        label=_("Temperature (°C)"), max_digits=4, decimal_places=1, required=False
-    )
-    pulse_per_min = forms.IntegerField(label=_("Pulse (/min)"), min_value=0, required=False)
-    systolic_mmhg = forms.IntegerField(label=_("Systolic blood pressure (mmHg)"), min_value=0, required=False)
-    diastolic_mmhg = forms.IntegerField(
-        label=_("Diastolic blood pressure (mmHg)"), min_value=0, required=False
-    )
     symptoms = forms.CharField(
         label=_("Symptoms or remarks"), required=False, widget=forms.Textarea({"rows": 2})
     )
@@ -108,20 +112,60 @@ class SafetyCheckForm(forms.Form):
         label=_("I, the investigator, sign this pre-dose safety check"), required=True
     )
 
-    def __init__(self, *args: Any, items: Sequence[SafetyCheckItem], language: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        items: Sequence[SafetyCheckItem],
+        language: str,
+        limits: Sequence[VitalSignLimit] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.item_ids = [item.id for item in items]
+        self.attesting = [item.id for item in items if item.attests_vital_signs]
+        self.limits = list(limits)
+        for limit in self.limits:
+            self.fields[f"vital_{limit.id}"] = forms.DecimalField(
+                label=f"{_text(limit.label, language)} ({limit.unit})",
+                required=limit.required,
+                max_digits=6,
+                decimal_places=1,
+                help_text=_("Acceptable range: %(range)s") % {"range": limit.describe_range()},
+            )
         for item in items:
             self.fields[f"item_{item.id}"] = forms.ChoiceField(
                 label=_text(item.label, language), choices=FINDING_CHOICES, widget=forms.RadioSelect
             )
+        self.order_fields(["step_id", *(f"vital_{v.id}" for v in self.limits)])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        outside = [
+            _("%(sign)s %(value)s %(unit)s is outside the acceptable range %(range)s")
+            % {
+                "sign": self.fields[f"vital_{v.id}"].label,
+                "value": value,
+                "unit": v.unit,
+                "range": v.describe_range(),
+            }
+            for v in self.limits
+            if (value := data.get(f"vital_{v.id}")) is not None and not v.contains(value)
+        ]
+        for item_id in self.attesting:
+            if outside and data.get(f"item_{item_id}") == "normal":
+                self.add_error(
+                    f"item_{item_id}",
+                    _("Cannot be answered normal: %(values)s.")
+                    % {"values": "; ".join(str(o) for o in outside)},
+                )
+        return data
 
     def answers(self) -> dict[str, str]:
         return {item_id: self.cleaned_data[f"item_{item_id}"] for item_id in self.item_ids}
 
     def vital_signs(self) -> dict[str, Any]:
-        names = ("temperature_c", "pulse_per_min", "systolic_mmhg", "diastolic_mmhg")
-        return {name: self.cleaned_data[name] for name in names if self.cleaned_data.get(name) is not None}
+        values = {v.id: self.cleaned_data.get(f"vital_{v.id}") for v in self.limits}
+        return {name: value for name, value in values.items() if value is not None}
 
 
 class AdministrationForm(forms.Form):
@@ -194,36 +238,44 @@ class AdverseEventForm(forms.Form):
     )
     seriousness = forms.MultipleChoiceField(
         label=_("Seriousness criteria (ICH E2A)"),
-        required=False,
-        choices=list(SERIOUSNESS_LABELS.items()),
+        required=True,
+        choices=[*SERIOUSNESS_LABELS.items(), (NOT_SERIOUS, _("None of these: not serious"))],
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick the criteria met, or 'None of these: not serious'.")},
     )
     relationship_to_product = forms.ChoiceField(label=_("Relationship to the study product"))
     relationship_to_conventional_therapy = forms.ChoiceField(label=_("Relationship to conventional therapy"))
-    expectedness = forms.ChoiceField(label=_("Expectedness"), choices=list(EXPECTEDNESS_LABELS.items()))
+    expectedness = forms.ChoiceField(label=_("Expectedness"), choices=_choose(EXPECTEDNESS_LABELS.items()))
     action_taken = forms.ChoiceField(
-        label=_("Action taken with the study treatment"), choices=list(ACTION_LABELS.items())
+        label=_("Action taken with the study treatment"), choices=_choose(ACTION_LABELS.items())
     )
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=list(OUTCOME_LABELS.items()))
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=_choose(OUTCOME_LABELS.items()))
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea({"rows": 3}))
     first_knowledge_on = _date_field(_("Date the site first knew of the event"), required=False)
+    aware_on = _date_field(_("Date the site learned this follow-up information"), required=False)
     reason = forms.CharField(label=_("Reason for the update"), required=False, max_length=1000)
 
     def __init__(self, *args: Any, scale: Sequence[RelatednessLevel], language: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        levels = [(level.id, _text(level.label, language)) for level in scale]
+        levels = _choose((level.id, _text(level.label, language)) for level in scale)
         for name in ("relationship_to_product", "relationship_to_conventional_therapy"):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             field.choices = levels
+        for name in JUDGEMENT_FIELDS:
+            self.fields[name].error_messages["required"] = _("Choose it explicitly: nothing is preselected.")
         term_field = self.fields["term"]
         assert isinstance(term_field, forms.ChoiceField)
-        term_field.choices = [(t.id, t.name) for t in TERMS.values()] + [(OTHER_TERM, _("Other (specify)"))]
+        term_field.choices = _choose(
+            [(t.id, t.name) for t in TERMS.values()] + [(OTHER_TERM, _("Other (specify)"))]
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("term") == OTHER_TERM and not (data.get("other_term") or "").strip():
             self.add_error("other_term", _("Name the term when it is not in the list."))
+        if NOT_SERIOUS in data.get("seriousness", ()) and len(data["seriousness"]) > 1:
+            self.add_error("seriousness", _("'Not serious' cannot be ticked together with a criterion."))
         return data
 
     def term_value(self) -> str:
@@ -232,7 +284,7 @@ class AdverseEventForm(forms.Form):
 
 
 class LabValueForm(forms.Form):
-    """A laboratory value typed on the AE form; the service suggests the matching CTCAE grade."""
+    """A laboratory value or a body temperature typed on the AE form; the service suggests the CTCAE grade."""
 
     lab_test = forms.ChoiceField(label=_("Laboratory test"), choices=LAB_TESTS)
     lab_value = forms.DecimalField(label=_("Value"), max_digits=10, decimal_places=3)
@@ -242,6 +294,13 @@ class LabValueForm(forms.Form):
     )
     lab_uln = forms.DecimalField(
         label=_("Upper limit of normal"), required=False, max_digits=10, decimal_places=3
+    )
+    hours_above_40 = forms.DecimalField(
+        label=_("Hours above 40.0 °C (fever only)"),
+        required=False,
+        min_value=0,
+        max_digits=6,
+        decimal_places=1,
     )
 
 

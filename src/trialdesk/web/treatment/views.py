@@ -51,6 +51,9 @@ REASON_TITLES = {
     "safety_check_unsigned": gettext_lazy("Safety check not signed"),
     "safety_check_incomplete": gettext_lazy("Safety check incomplete"),
     "safety_check_abnormal": gettext_lazy("Safety check found an abnormal result"),
+    "vital_signs_missing": gettext_lazy("Vital signs missing"),
+    "vital_sign_out_of_range": gettext_lazy("Vital sign outside its range"),
+    "first_dose_preconditions": gettext_lazy("Baseline not complete"),
     "withdrawn": gettext_lazy("Consent withdrawn"),
     "step_id": gettext_lazy("Another step is due"),
 }
@@ -140,6 +143,7 @@ def _check_form(status: DosingStatus) -> SafetyCheckForm:
         initial={"step_id": next_step.id if next_step else ""},
         items=status.safety_check_items,
         language=language(),
+        limits=status.vital_sign_limits,
     )
 
 
@@ -224,7 +228,9 @@ def dosing(request: HttpRequest, code: str) -> HttpResponse:
 def safety_check(request: HttpRequest, code: str) -> HttpResponse:
     ctx = participant_context(request, code)
     status = dosing_status(ctx.actor, participant=ctx.participant)
-    form = SafetyCheckForm(request.POST, items=status.safety_check_items, language=language())
+    form = SafetyCheckForm(
+        request.POST, items=status.safety_check_items, language=language(), limits=status.vital_sign_limits
+    )
     if not form.is_valid():
         return _page(request, ctx, check_form=form)
     try:

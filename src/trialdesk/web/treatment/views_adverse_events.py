@@ -23,6 +23,7 @@ from trialdesk.protocol.treatment import SafetyPlan
 from trialdesk.records.treatment.models import AdverseEvent
 from trialdesk.services.clock import local_time, local_today
 from trialdesk.services.treatment.adverse_events import (
+    NOT_SERIOUS,
     AdverseEventInput,
     event_versions,
     get_adverse_event,
@@ -82,13 +83,14 @@ def _initial(event: AdverseEvent) -> dict[str, Any]:
         "onset_at": local(event.onset_at).strftime(DATETIME_FORMAT),
         "resolved_at": local(event.resolved_at).strftime(DATETIME_FORMAT) if event.resolved_at else None,
         "grade": event.grade,
-        "seriousness": list(event.seriousness),
+        "seriousness": list(event.seriousness) or [NOT_SERIOUS],
         "relationship_to_product": event.relationship_to_product,
         "relationship_to_conventional_therapy": event.relationship_to_conventional_therapy,
         "expectedness": event.expectedness,
         "action_taken": event.action_taken,
         "outcome": event.outcome,
         "description": event.description,
+        "aware_on": local_today(),
     }
 
 
@@ -183,14 +185,16 @@ def adverse_events(request: HttpRequest, code: str) -> HttpResponse:
         expectedness=data["expectedness"],
         action_taken=data["action_taken"],
         outcome=data["outcome"],
-        seriousness=frozenset(data["seriousness"]),
+        seriousness=frozenset(data["seriousness"]),  # ["not_serious"] is the explicit "none of these"
         resolved_at=data["resolved_at"],
         description=data["description"],
     )
     try:
         editing = _editing(request, ctx)
         if editing is not None:
-            result = update_adverse_event(ctx.actor, event=editing, details=details, reason=data["reason"])
+            result = update_adverse_event(
+                ctx.actor, event=editing, details=details, reason=data["reason"], aware_on=data["aware_on"]
+            )
         else:
             result = report_adverse_event(
                 ctx.actor,
@@ -230,7 +234,8 @@ def ctcae_grades(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def lab_suggestion(request: HttpRequest) -> HttpResponse:
-    """htmx: the CTCAE grade a glucose or triglyceride value suggests (or the v5 hyperglycemia question)."""
+    """htmx: the CTCAE grade a glucose, triglyceride or temperature value suggests (or the v5 hyperglycemia
+    question, or a note saying why no grade can be given, e.g. no LLN or no duration above 40.0 °C)."""
     form = LabValueForm(request.GET)
     context: dict[str, Any] = {"asked": False}
     if form.is_valid():
@@ -243,6 +248,7 @@ def lab_suggestion(request: HttpRequest) -> HttpResponse:
                 unit=data["lab_unit"],
                 lln=data["lab_lln"],
                 uln=data["lab_uln"],
+                hours_above_40=data["hours_above_40"],
             )
         except TrialdeskError as error:
             context["error"] = error

@@ -125,7 +125,7 @@ def dosing_out(status: DosingStatus) -> DosingStatusOut:
 class SafetyCheckIn(Schema):
     step_id: str
     answers: dict[str, str]
-    vital_signs: dict[str, str] = {}
+    vital_signs: dict[str, Decimal] = {}
     symptoms: str = ""
 
 
