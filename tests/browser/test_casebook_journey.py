@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from trialdesk.records.models import Participant
@@ -55,9 +56,8 @@ def fill_sledai(page, live_server, code: str, language: str) -> None:  # type: i
     for descriptor in SLEDAI_PRESENT:
         page.check(f"[data-testid=f-{descriptor}-yes]")
     # calculated as you type: 4 (arthritis) + 2 (low complement)
-    page.wait_for_function(
-        "document.querySelector('[data-testid=calc-sledai_total]').textContent.trim() === '6'"
-    )
+    # (a string predicate would need eval, which the Content-Security-Policy rightly forbids)
+    expect(page.locator("[data-testid=calc-sledai_total]")).to_have_text("6", use_inner_text=True)
     page.click("[data-testid=save-form]")
     page.wait_for_selector("[data-testid=status].status-saved")
     assert page.inner_text("[data-testid=calc-sledai_total]").strip() == "6"
