@@ -5,7 +5,7 @@ Within each stratum, allocations taken in time order must use slots 1, 2, 3, ...
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -49,46 +49,63 @@ def check_allocation_order(
     used: dict[str, set[int]] = {}
     found: list[Discrepancy] = []
     for position, allocation in enumerate(allocations_in_time_order, start=1):
-        key = (allocation.stratum, allocation.sequence)
-        who = f" ({allocation.participant})" if allocation.participant else ""
-        label = f"slot {allocation.sequence} of stratum {allocation.stratum}{who}"
-        if key not in arms:
-            found.append(
-                Discrepancy(
-                    "unknown_slot",
-                    *key,
-                    position,
-                    f"Allocation {position} used {label}, which is not in the list.",
-                )
+        found.extend(_check_allocation(allocation, position, arms, used))
+    found.extend(_gaps(randomization_list.strata, used))
+    return found
+
+
+def _check_allocation(
+    allocation: RecordedAllocation,
+    position: int,
+    arms: Mapping[tuple[str, int], str],
+    used: dict[str, set[int]],
+) -> list[Discrepancy]:
+    """How one allocation departs from the list, given the slots used before it; marks its slot used."""
+    key = (allocation.stratum, allocation.sequence)
+    who = f" ({allocation.participant})" if allocation.participant else ""
+    label = f"slot {allocation.sequence} of stratum {allocation.stratum}{who}"
+    if key not in arms:
+        return [
+            Discrepancy(
+                "unknown_slot",
+                *key,
+                position,
+                f"Allocation {position} used {label}, which is not in the list.",
             )
-            continue
-        taken = used.setdefault(allocation.stratum, set())
-        if allocation.sequence in taken:
-            found.append(
-                Discrepancy("duplicate", *key, position, f"Allocation {position} used {label} a second time.")
+        ]
+    taken = used.setdefault(allocation.stratum, set())
+    if allocation.sequence in taken:
+        return [
+            Discrepancy("duplicate", *key, position, f"Allocation {position} used {label} a second time.")
+        ]
+    found: list[Discrepancy] = []
+    first_free = next(n for n in range(1, len(taken) + 2) if n not in taken)
+    if allocation.sequence != first_free:
+        found.append(
+            Discrepancy(
+                "out_of_order",
+                *key,
+                position,
+                f"Allocation {position} used {label} while slot {first_free} was still free.",
             )
-            continue
-        first_free = next(n for n in range(1, len(taken) + 2) if n not in taken)
-        if allocation.sequence != first_free:
-            found.append(
-                Discrepancy(
-                    "out_of_order",
-                    *key,
-                    position,
-                    f"Allocation {position} used {label} while slot {first_free} was still free.",
-                )
+        )
+    taken.add(allocation.sequence)
+    if allocation.arm != arms[key]:
+        found.append(
+            Discrepancy(
+                "arm_mismatch",
+                *key,
+                position,
+                f"Allocation {position} recorded arm '{allocation.arm}' for {label}; the list says '{arms[key]}'.",
             )
-        taken.add(allocation.sequence)
-        if allocation.arm != arms[key]:
-            found.append(
-                Discrepancy(
-                    "arm_mismatch",
-                    *key,
-                    position,
-                    f"Allocation {position} recorded arm '{allocation.arm}' for {label}; the list says '{arms[key]}'.",
-                )
-            )
-    for stratum in randomization_list.strata:
+        )
+    return found
+
+
+def _gaps(strata: Sequence[str], used: Mapping[str, set[int]]) -> list[Discrepancy]:
+    """The slots of each stratum left unused below its last used slot."""
+    found: list[Discrepancy] = []
+    for stratum in strata:
         taken = used.get(stratum, set())
         if taken:
             for sequence in range(1, max(taken)):

@@ -15,7 +15,7 @@ no such split exists. Block numbers in the resulting list are therefore inferred
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from trialdesk.core.randomization.blocks import partition_into_blocks
 from trialdesk.core.randomization.imports import (
@@ -60,6 +60,26 @@ def import_redcap(
     if GROUP not in header or missing_factor or not table:
         log.raise_if_any()
 
+    rows = _rows(header, table, design, mapping, strata_by_column, site_codes, log)
+    if NUMBER in header:
+        check_codes_unique(rows, NUMBER, log)
+    slots: list[Slot] = []
+    for stratum in strata:
+        slots.extend(_stratum_slots(design, stratum, [r for r in rows if r.stratum == stratum], log))
+    log.raise_if_any()
+    return assemble(design, "redcap", strata, slots)
+
+
+def _rows(
+    header: Sequence[str],
+    table: Sequence[tuple[int, list[str]]],
+    design: RandomizationDesign,
+    mapping: ImportMapping,
+    strata_by_column: Mapping[str, str],
+    site_codes: Sequence[str],
+    log: ProblemLog,
+) -> list[ImportedRow]:
+    """The rows with a known stratum and arm, in file order; every unknown level or arm is logged."""
     rows: list[ImportedRow] = []
     for row_number, cells in table:
         if len(cells) != len(header):
@@ -78,36 +98,37 @@ def import_redcap(
         if stratum is None or arm is None:
             continue
         rows.append(ImportedRow(row_number, stratum, arm, values.get(NUMBER, "")))
+    return rows
 
-    if NUMBER in header:
-        check_codes_unique(rows, NUMBER, log)
+
+def _stratum_slots(
+    design: RandomizationDesign, stratum: str, stratum_rows: Sequence[ImportedRow], log: ProblemLog
+) -> list[Slot]:
+    """The stratum's slots, its rows split into consecutive balanced blocks (the table has no block markers)."""
+    if not stratum_rows:
+        log.add(
+            f"stratum {stratum}",
+            "has no rows in the file: participants of this stratum could not be randomized",
+        )
+        return []
     ratio = tuple(design.ratio.items())
+    split = partition_into_blocks([r.arm for r in stratum_rows], ratio, design.block_sizes)
+    if isinstance(split, int):
+        log.at(
+            stratum_rows[split].row,
+            GROUP,
+            f"from this row the allocations of stratum {stratum} do not form blocks of size "
+            f"{' or '.join(map(str, design.block_sizes))} balanced at {design.ratio_text}",
+        )
+        return []
+    check_length(design, stratum, len(stratum_rows), len(split), log)
     slots: list[Slot] = []
-    for stratum in strata:
-        stratum_rows = [r for r in rows if r.stratum == stratum]
-        if not stratum_rows:
-            log.add(
-                f"stratum {stratum}",
-                "has no rows in the file: participants of this stratum could not be randomized",
-            )
-            continue
-        split = partition_into_blocks([r.arm for r in stratum_rows], ratio, design.block_sizes)
-        if isinstance(split, int):
-            log.at(
-                stratum_rows[split].row,
-                GROUP,
-                f"from this row the allocations of stratum {stratum} do not form blocks of size "
-                f"{' or '.join(map(str, design.block_sizes))} balanced at {design.ratio_text}",
-            )
-            continue
-        check_length(design, stratum, len(stratum_rows), len(split), log)
-        index = 0
-        for number, size in enumerate(split, start=1):
-            for position in range(1, size + 1):
-                if index == len(stratum_rows):
-                    break
-                item = stratum_rows[index]
-                index += 1
-                slots.append(Slot(stratum, index, number, size, position, item.arm, item.code))
-    log.raise_if_any()
-    return assemble(design, "redcap", strata, slots)
+    index = 0
+    for number, size in enumerate(split, start=1):
+        for position in range(1, size + 1):
+            if index == len(stratum_rows):
+                break
+            item = stratum_rows[index]
+            index += 1
+            slots.append(Slot(stratum, index, number, size, position, item.arm, item.code))
+    return slots
