@@ -16,6 +16,7 @@ from typing import Any
 
 from trialdesk.core.ctcae import GradeSuggestion, suggest_grade_from_lab
 from trialdesk.core.forms import FormCheckResult, SoftLimitWarning, evaluate_edit_checks, validate_submission
+from trialdesk.core.input_rules import LONG_TEXT, raise_problems, text_problems
 from trialdesk.core.labs import LabResult, ctcae_term_for
 from trialdesk.errors import Locked, Problem, ValidationFailed
 from trialdesk.protocol.forms import FormDefinition, LabTestDefinition
@@ -195,6 +196,15 @@ class FormAddress:
         return f"{self.participant.study_code}/{self.visit_id}#{self.occurrence}/{self.form_id}"
 
 
+def _check_texts(reason: str | None, confirmations: Mapping[str, str]) -> None:
+    """The change reason and each soft-limit confirmation are plain text of bounded length."""
+    problems = text_problems(reason or "", where="reason", max_length=LONG_TEXT, multiline=True)
+    for where, why in confirmations.items():
+        problems += text_problems(str(where), where="confirmations", max_length=120)
+        problems += text_problems(str(why), where=f"confirmations.{where}"[:200], max_length=LONG_TEXT)
+    raise_problems(problems, "The reason or a confirmation is not plain text of bounded length")
+
+
 def write_form(
     uow: UnitOfWork,
     participant: Participant,
@@ -215,6 +225,7 @@ def write_form(
         .first()
     )
     ensure_form_open(at.participant, record)
+    _check_texts(reason, confirmations)
     form, protocol, version = common.entry_definition(at.participant, record, form_id)
     common.check_visit(protocol, at.participant, form, visit_id, occurrence)
     submitted = dict(values)

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db.models import Q
 
+from trialdesk.core.input_rules import LONG_TEXT, raise_problems, text_problems
 from trialdesk.core.roles import Action
 from trialdesk.errors import NotFound, Problem, ValidationFailed
 from trialdesk.records.models import Study
@@ -79,10 +80,10 @@ def decide_pause(
     with use_case(actor, Action.DECIDE_STUDY_PAUSE, study=pause.study, lock_study=True, clock=clock) as uow:
         now = uow.now
         text = decision.strip()
-        if not text:
-            raise ValidationFailed(
-                "The committee's decision text is required", (Problem("decision", "required"),)
-            )
+        raise_problems(
+            text_problems(text, where="decision", max_length=LONG_TEXT, multiline=True, required=True),
+            "The committee's decision text is required and must be plain text",
+        )
         locked = StudyPause.objects.select_for_update().get(pk=pause.pk)
         if locked.state == "lifted":
             raise ValidationFailed("This pause was already lifted", (Problem("pause", "already lifted"),))

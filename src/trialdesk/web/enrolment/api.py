@@ -57,7 +57,7 @@ def register(request: HttpRequest, payload: s.RegisterIn) -> s.ParticipantDetail
     actor, study = request_actor(request)
     site = study.sites.filter(code=payload.site).first()
     if site is None:
-        raise NotFound(f"No site {payload.site} in this study")
+        raise NotFound("No such site in this study", (Problem("site", "not a site of this study"),))
     created = register_for_screening(
         actor,
         site=site,

@@ -69,6 +69,7 @@ def lots(request: HttpRequest) -> HttpResponse:
             amount_per_unit=data["amount_per_unit"],
             amount_unit=data["amount_unit"],
             expiry_date=data["expiry_date"],
+            note=data.get("note") or "",
         )
     except TrialdeskError as error:
         return _page(request, form, error)
@@ -81,12 +82,13 @@ def lots(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @domain_errors
-def release(request: HttpRequest, lot_id: str) -> HttpResponse:
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    # Routed by primary key: a lot id is typed by a user and never becomes part of a URL path.
     actor, study = request_actor(request)
     form = ReleaseLotForm(request.POST)
     if not form.is_valid():
         return _page(request, LotForm(), _form_error(form))
-    lot = get_lot(actor, study=study, lot_id=lot_id)
+    lot = get_lot(actor, study=study, pk=pk)
     try:
         release_lot(actor, lot=lot, released_on=form.cleaned_data["released_on"])
     except TrialdeskError as error:
