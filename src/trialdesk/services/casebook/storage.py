@@ -196,6 +196,14 @@ class FormAddress:
         return f"{self.participant.study_code}/{self.visit_id}#{self.occurrence}/{self.form_id}"
 
 
+IDENTITY_ELSEWHERE = "identifying value recorded separately"
+
+
+def _audited(form: FormDefinition, path: str, value: object) -> object:
+    """What the audit log keeps of an item value: never an identifying one (the item history keeps it)."""
+    return IDENTITY_ELSEWHERE if value is not None and form.identifies(path) else value
+
+
 def _check_texts(reason: str | None, confirmations: Mapping[str, str]) -> None:
     """The change reason and each soft-limit confirmation are plain text of bounded length."""
     problems = text_problems(reason or "", where="reason", max_length=LONG_TEXT, multiline=True)
@@ -248,8 +256,8 @@ def write_form(
     if diff.changed:
         uow.record(
             action, object_type="form", object_id=at.object_id,
-            before=None if created else {p: (diff.old_rows[p].value if p in diff.old_rows else None) for p in diff.changed},
-            after={"version": form.version, **{p: diff.new_rows[p]["value"] if p in diff.new_rows else None for p in diff.changed}},
+            before=None if created else {p: _audited(form, p, diff.old_rows[p].value if p in diff.old_rows else None) for p in diff.changed},
+            after={"version": form.version, **{p: _audited(form, p, diff.new_rows[p]["value"] if p in diff.new_rows else None) for p in diff.changed}},
             reason=text,
         )  # fmt: skip
     return SaveResult(

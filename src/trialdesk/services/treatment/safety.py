@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,6 +33,20 @@ class SafetyDashboard:
     overdue_reports: tuple[ExpeditedRow, ...]
 
 
+OTHER_SITE = "another site"
+
+
+def _as_seen(pause: StudyPause, sites: set[int] | None) -> StudyPause:
+    """A pause as a site-scoped reader sees it: that the study is paused and by which rule, but not the other
+    site's participant, event term or grade. An unsaved copy; the stored pause is unchanged."""
+    if sites is None or pause.event.participant.site_id in sites:
+        return pause
+    seen = copy.copy(pause)
+    seen.message = f"Stopping rule {pause.rule_id} was met by an adverse event at {OTHER_SITE}."
+    seen.event_shown = OTHER_SITE  # type: ignore[attr-defined]
+    return seen
+
+
 def safety_dashboard(
     actor: Actor, *, study: Study, as_of: date | None = None, clock: Clock = SYSTEM_CLOCK
 ) -> SafetyDashboard:
@@ -50,6 +65,7 @@ def safety_dashboard(
         .select_related("event__participant")
         .prefetch_related("decisions")
     )
+    pauses = [_as_seen(pause, sites) for pause in pauses]
     reports = expedited_reports(actor, study=study, as_of=day, clock=clock)
     return SafetyDashboard(
         as_of=day,
