@@ -83,3 +83,20 @@ def test_each_page_base_alone_is_accepted(world, index: int) -> None:  # noqa: F
     name, role, url, base, _targets = _pages(world)[index]
     response = _client(role).post(url, base)
     assert response.status_code in (200, 302), (name, response.status_code, response.content[:300])
+
+
+def test_a_lot_id_stored_before_the_safe_code_rule_never_breaks_the_lots_page(world, site) -> None:  # noqa: F811
+    from trialdesk.records.treatment.models import ProductLot
+
+    legacy = ProductLot.objects.get(lot_id="EXO-1")
+    ProductLot.objects.filter(pk=legacy.pk).update(lot_id="1400/12/31", qc_released=False)
+    client = _client(R.INVESTIGATOR)
+    page = client.get(reverse("treatment:lots"))
+    assert page.status_code == 200 and "1400/12/31" in page.content.decode()
+    released = client.post(
+        reverse("treatment:release_lot", args=["1400/12/31"]), {"released_on": "2026-01-10"}
+    )
+    assert released.status_code == 302
+    refused = client.post(reverse("treatment:lots"), {"lot_id": "1400/12/31", "source_id": "PL-01",
+                          "amount_per_unit": "1", "amount_unit": "u", "expiry_date": "2030-01-01"})  # fmt: skip
+    assert refused.status_code == 400 and "lot_id" in refused.content.decode()

@@ -177,7 +177,7 @@ def raise_query(
                 *_text_problems(text, required=True),
                 *text_problems(item_path, where="item_path", max_length=120),
             ],
-            "A query needs a plain text (and an item of the form)",
+            "A query needs a text: plain, of bounded length, on an item of the form",
         )
         locked = uow.locked_participant
         record = common.find_record(locked, visit_id, occurrence, form_id)

@@ -143,11 +143,9 @@ def release_lot(
     return locked
 
 
-def get_lot(actor: Actor, *, study: Study, lot_id: str | None = None, pk: int | None = None) -> ProductLot:
-    """The study's lot named by its id (API) or its primary key (pages route by key)."""
+def get_lot(actor: Actor, *, study: Study, lot_id: str) -> ProductLot:
     authorize_any(actor, (Action.MANAGE_LOTS, Action.GIVE_TREATMENT, Action.VIEW_SAFETY))
-    found = ProductLot.objects.filter(study=study)
-    lot = found.filter(pk=pk).first() if pk is not None else found.filter(lot_id=lot_id).first()
+    lot = ProductLot.objects.filter(study=study, lot_id=lot_id).first()
     if lot is None:
         raise NotFound(f"No lot {lot_id} in this study", (Problem("lot_id", "unknown"),))
     return lot

@@ -82,13 +82,14 @@ def lots(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @domain_errors
-def release(request: HttpRequest, pk: int) -> HttpResponse:
-    # Routed by primary key: a lot id is typed by a user and never becomes part of a URL path.
+def release(request: HttpRequest, lot_id: str) -> HttpResponse:
+    # `<path:lot_id>`: any stored lot id (even one from before the safe-code rule, e.g. "1400/12/31") can be
+    # reversed, so the lots page never fails to render; new lot ids follow SAFE_CODE.
     actor, study = request_actor(request)
     form = ReleaseLotForm(request.POST)
     if not form.is_valid():
         return _page(request, LotForm(), _form_error(form))
-    lot = get_lot(actor, study=study, pk=pk)
+    lot = get_lot(actor, study=study, lot_id=lot_id)
     try:
         release_lot(actor, lot=lot, released_on=form.cleaned_data["released_on"])
     except TrialdeskError as error:
