@@ -302,20 +302,55 @@ def _refuse(where: str, rule: str) -> _Normalization:
     return None, None, (Problem(where, rule),), ()
 
 
+def _text(item: ItemDefinition, raw: object, where: str) -> _Normalization:
+    if not isinstance(raw, str):
+        return _refuse(where, "must be text")
+    text = raw.strip()
+    if item.max_length is not None and len(text) > item.max_length:
+        return _refuse(where, f"must be at most {item.max_length} characters")
+    bad = text_problems(text, where=where, max_length=LONG_TEXT, multiline=True)
+    if bad:
+        return None, None, tuple(bad), ()
+    return text, text, (), ()
+
+
+def _date(raw: object, where: str) -> _Normalization:
+    if isinstance(raw, date) and not isinstance(raw, datetime):
+        return raw, raw, (), ()
+    try:
+        parsed_date = date.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        parsed_date = None
+    if parsed_date is None:
+        return _refuse(where, "must be a date (YYYY-MM-DD)")
+    if not _PLAUSIBLE_DATES[0] <= parsed_date <= _PLAUSIBLE_DATES[1]:
+        return _refuse(where, "must be a Gregorian date between 1900 and 2100")
+    return parsed_date, parsed_date, (), ()
+
+
+def _datetime(raw: object, where: str) -> _Normalization:
+    moment: datetime | None = raw if isinstance(raw, datetime) else None
+    if isinstance(raw, str):
+        try:
+            moment = datetime.fromisoformat(raw.strip())
+        except ValueError:
+            moment = None
+    if moment is None:
+        return _refuse(where, "must be a date and time (YYYY-MM-DDTHH:MM+03:30)")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return _refuse(where, "must include a time zone offset (e.g. +03:30)")
+    if not _PLAUSIBLE_DATES[0] <= moment.date() <= _PLAUSIBLE_DATES[1]:
+        return _refuse(where, "must be a Gregorian date between 1900 and 2100")
+    utc = moment.astimezone(UTC)
+    return utc, utc, (), ()
+
+
 def _normalize(
     run: _Run, item: ItemDefinition, raw: object, where: str, env: Mapping[str, Value]
 ) -> _Normalization:
     kind = item.type
     if kind == "text":
-        if not isinstance(raw, str):
-            return _refuse(where, "must be text")
-        text = raw.strip()
-        if item.max_length is not None and len(text) > item.max_length:
-            return _refuse(where, f"must be at most {item.max_length} characters")
-        bad = text_problems(text, where=where, max_length=LONG_TEXT, multiline=True)
-        if bad:
-            return None, None, tuple(bad), ()
-        return text, text, (), ()
+        return _text(item, raw, where)
     if kind == "integer":
         if isinstance(raw, bool) or not (
             isinstance(raw, int)
@@ -334,33 +369,8 @@ def _normalize(
         if item.decimals is not None and isinstance(exponent, int) and -exponent > item.decimals:
             return _refuse(where, f"must have at most {item.decimals} decimal place(s)")
         return _numeric(item, decimal_value, decimal_value, where)
-    if kind == "date":
-        if isinstance(raw, date) and not isinstance(raw, datetime):
-            return raw, raw, (), ()
-        try:
-            parsed_date = date.fromisoformat(raw) if isinstance(raw, str) else None
-        except ValueError:
-            parsed_date = None
-        if parsed_date is None:
-            return _refuse(where, "must be a date (YYYY-MM-DD)")
-        if not _PLAUSIBLE_DATES[0] <= parsed_date <= _PLAUSIBLE_DATES[1]:
-            return _refuse(where, "must be a Gregorian date between 1900 and 2100")
-        return parsed_date, parsed_date, (), ()
-    if kind == "datetime":
-        moment: datetime | None = raw if isinstance(raw, datetime) else None
-        if isinstance(raw, str):
-            try:
-                moment = datetime.fromisoformat(raw.strip())
-            except ValueError:
-                moment = None
-        if moment is None:
-            return _refuse(where, "must be a date and time (YYYY-MM-DDTHH:MM+03:30)")
-        if moment.tzinfo is None or moment.utcoffset() is None:
-            return _refuse(where, "must include a time zone offset (e.g. +03:30)")
-        if not _PLAUSIBLE_DATES[0] <= moment.date() <= _PLAUSIBLE_DATES[1]:
-            return _refuse(where, "must be a Gregorian date between 1900 and 2100")
-        utc = moment.astimezone(UTC)
-        return utc, utc, (), ()
+    if kind in ("date", "datetime"):
+        return _date(raw, where) if kind == "date" else _datetime(raw, where)
     if kind == "yes_no":
         answer: bool | None = raw if isinstance(raw, bool) else None
         if isinstance(raw, str):
