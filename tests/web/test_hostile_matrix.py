@@ -83,6 +83,7 @@ RECORDED_ON_FAILURE = {"trialdesk_web_casebook_api_sign": {"records.auditentry",
 
 DEMOGRAPHICS = {"sex": "female", "birth_date_known": "yes", "birth_date": "1990-05-01", "height": "165.0"}
 DEMOGRAPHICS["screening_weight"] = "60.0"
+SAFETY_ITEMS = ("vital_signs", "no_new_symptoms", "previous_dose_tolerated", "no_active_infection")
 LAB_CSV = "participant,date,test,value,unit\n{code},2026-01-11,c3,90,mg/dL\n"
 
 
@@ -230,7 +231,8 @@ def _target(op: str, path: str, world: dict[str, Any]) -> tuple[Role, str, dict[
         "lot_register": (R.INVESTIGATOR, {}, {"lot_id": "EXO-2", "source_id": "PL-01", "amount_per_unit": "1e10",
                                               "amount_unit": "particles", "expiry_date": "2030-01-01"}),
         "lot_release": (R.INVESTIGATOR, {"lot_id": "EXO-1"}, {"released_on": "2026-01-10"}),
-        "safety_check": (R.INVESTIGATOR, {"code": code}, {"step_id": "step_1", "answers": {}, "vital_signs": {}}),
+        "safety_check": (R.INVESTIGATOR, {"code": code}, {"step_id": "step_1", "vital_signs": {},
+                          "answers": dict.fromkeys(SAFETY_ITEMS, "normal")}),
         "dose": (R.INVESTIGATOR, {"code": code}, {"step_id": "step_1", "lot_id": "EXO-1", "amount_given": "0.1"}),
         "visit": (R.INVESTIGATOR, {"code": code}, {"visit_id": "baseline", "occurrence": 1, "done_on": "2026-01-10"}),
         "missed_visit": (R.INVESTIGATOR, {"code": code}, {"visit_id": "baseline", "occurrence": 1, "reason": "x"}),
@@ -238,7 +240,7 @@ def _target(op: str, path: str, world: dict[str, Any]) -> tuple[Role, str, dict[
         "event_report": (R.INVESTIGATOR, {"code": code},
                          {"term": "headache", "onset_at": "2026-01-10T08:00:00+00:00", "grade": 1,
                           "relationship_to_product": "unrelated", "relationship_to_conventional_therapy": "unrelated",
-                          "expectedness": "expected", "action_taken": "none", "outcome": "recovered"}),
+                          "expectedness": "expected", "action_taken": "none", "outcome": "recovering"}),
         "event_update": (R.INVESTIGATOR, {"code": code, "number": "1"}, {"reason": "x"}),
         "grade_suggestion": (R.INVESTIGATOR, {}, {"test": "c3", "value": "90", "unit": "mg/dL"}),
         "expedited_sent": (R.INVESTIGATOR, {"report_id": world["report"]}, {"sent_on": "2026-01-10"}),

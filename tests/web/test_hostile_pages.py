@@ -100,3 +100,17 @@ def test_a_lot_id_stored_before_the_safe_code_rule_never_breaks_the_lots_page(wo
     refused = client.post(reverse("treatment:lots"), {"lot_id": "1400/12/31", "source_id": "PL-01",
                           "amount_per_unit": "1", "amount_unit": "u", "expiry_date": "2030-01-01"})  # fmt: skip
     assert refused.status_code == 400 and "lot_id" in refused.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/casebook/participants/{code}/forms/base%00line/1/vital_signs",
+        "/api/participants/KUMS%00-001/calendar",
+        "/api/participants?site=KU%00MS",
+        "/participants/{code}/forms/baseline/1/vital%00signs/",
+    ],
+)
+def test_a_nul_anywhere_in_the_address_is_a_400_on_every_database(world, url: str) -> None:  # noqa: F811
+    response = _client(R.INVESTIGATOR).get(url.format(code=world["treated"]))
+    assert response.status_code == 400
