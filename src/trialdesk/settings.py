@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "trialdesk.web.request_context.RequestContextMiddleware",
 ]
 MIDDLEWARE.insert(1, "trialdesk.web.security.SecurityHeadersMiddleware")
+MIDDLEWARE.insert(2, "trialdesk.web.hostile.RefuseNulMiddleware")  # before any lookup by a URL part
 
 ROOT_URLCONF = "trialdesk.web.urls"
 TEMPLATES = [

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from trialdesk.core.expressions import Context, OrdinalValue, Value, VisitResolver, evaluate, is_true, parse
+from trialdesk.core.input_rules import LONG_TEXT, text_problems
 from trialdesk.core.labs import LabResult, check_lab_value
 from trialdesk.core.units import to_decimal
 from trialdesk.errors import Problem, ValidationFailed
@@ -29,7 +30,9 @@ from trialdesk.protocol.base import Text
 from trialdesk.protocol.forms import EditCheck, FormDefinition, ItemDefinition, LabTestDefinition, Range
 
 Normalized = object  # int | Decimal | bool | str | date | datetime | tuple[str, ...] | LabResult | None
-_INTEGER = re.compile(r"^[+-]?\d+$")
+_INTEGER = re.compile(r"^[+-]?\d{1,15}$")  # whole numbers a form item can hold
+# Dates a form item can hold: nothing before 1900 (a Jalali year such as 1403 typed as Gregorian) or after 2100.
+_PLAUSIBLE_DATES = (date(1900, 1, 1), date(2100, 12, 31))
 _YES = frozenset({"yes", "true", "y"})
 _NO = frozenset({"no", "false", "n"})
 NOT_ASSESSED = (
@@ -302,17 +305,55 @@ def _refuse(where: str, rule: str) -> _Normalization:
     return None, None, (Problem(where, rule),), ()
 
 
+def _text(item: ItemDefinition, raw: object, where: str) -> _Normalization:
+    if not isinstance(raw, str):
+        return _refuse(where, "must be text")
+    text = raw.strip()
+    if item.max_length is not None and len(text) > item.max_length:
+        return _refuse(where, f"must be at most {item.max_length} characters")
+    bad = text_problems(text, where=where, max_length=LONG_TEXT, multiline=True)
+    if bad:
+        return None, None, tuple(bad), ()
+    return text, text, (), ()
+
+
+def _date(raw: object, where: str) -> _Normalization:
+    if isinstance(raw, date) and not isinstance(raw, datetime):
+        return raw, raw, (), ()
+    try:
+        parsed_date = date.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        parsed_date = None
+    if parsed_date is None:
+        return _refuse(where, "must be a date (YYYY-MM-DD)")
+    if not _PLAUSIBLE_DATES[0] <= parsed_date <= _PLAUSIBLE_DATES[1]:
+        return _refuse(where, "must be a Gregorian date between 1900 and 2100")
+    return parsed_date, parsed_date, (), ()
+
+
+def _datetime(raw: object, where: str) -> _Normalization:
+    moment: datetime | None = raw if isinstance(raw, datetime) else None
+    if isinstance(raw, str):
+        try:
+            moment = datetime.fromisoformat(raw.strip())
+        except ValueError:
+            moment = None
+    if moment is None:
+        return _refuse(where, "must be a date and time (YYYY-MM-DDTHH:MM+03:30)")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return _refuse(where, "must include a time zone offset (e.g. +03:30)")
+    if not _PLAUSIBLE_DATES[0] <= moment.date() <= _PLAUSIBLE_DATES[1]:
+        return _refuse(where, "must be a Gregorian date between 1900 and 2100")
+    utc = moment.astimezone(UTC)
+    return utc, utc, (), ()
+
+
 def _normalize(
     run: _Run, item: ItemDefinition, raw: object, where: str, env: Mapping[str, Value]
 ) -> _Normalization:
     kind = item.type
     if kind == "text":
-        if not isinstance(raw, str):
-            return _refuse(where, "must be text")
-        text = raw.strip()
-        if item.max_length is not None and len(text) > item.max_length:
-            return _refuse(where, f"must be at most {item.max_length} characters")
-        return text, text, (), ()
+        return _text(item, raw, where)
     if kind == "integer":
         if isinstance(raw, bool) or not (
             isinstance(raw, int)
@@ -331,29 +372,8 @@ def _normalize(
         if item.decimals is not None and isinstance(exponent, int) and -exponent > item.decimals:
             return _refuse(where, f"must have at most {item.decimals} decimal place(s)")
         return _numeric(item, decimal_value, decimal_value, where)
-    if kind == "date":
-        if isinstance(raw, date) and not isinstance(raw, datetime):
-            return raw, raw, (), ()
-        try:
-            parsed_date = date.fromisoformat(raw) if isinstance(raw, str) else None
-        except ValueError:
-            parsed_date = None
-        if parsed_date is None:
-            return _refuse(where, "must be a date (YYYY-MM-DD)")
-        return parsed_date, parsed_date, (), ()
-    if kind == "datetime":
-        moment: datetime | None = raw if isinstance(raw, datetime) else None
-        if isinstance(raw, str):
-            try:
-                moment = datetime.fromisoformat(raw.strip())
-            except ValueError:
-                moment = None
-        if moment is None:
-            return _refuse(where, "must be a date and time (YYYY-MM-DDTHH:MM+03:30)")
-        if moment.tzinfo is None or moment.utcoffset() is None:
-            return _refuse(where, "must include a time zone offset (e.g. +03:30)")
-        utc = moment.astimezone(UTC)
-        return utc, utc, (), ()
+    if kind in ("date", "datetime"):
+        return _date(raw, where) if kind == "date" else _datetime(raw, where)
     if kind == "yes_no":
         answer: bool | None = raw if isinstance(raw, bool) else None
         if isinstance(raw, str):

@@ -13,13 +13,19 @@ import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from trialdesk.errors import Problem
+from trialdesk.errors import Problem, ValidationFailed
 
 # Unicode bidi embedding/override/isolate controls (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI).
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 MULTILINE_ALLOWED = frozenset("\t\n\r")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,22}$")
 EARLIEST_BIRTH = date(1900, 1, 1)
+# Free text stored in an unbounded TEXT column (notes, reasons, query text) is still bounded: a reason or a
+# note longer than this is a paste accident or an attack, and every database then answers the same.
+LONG_TEXT = 4000
+# A code a user chooses (lot id) that ends up in a URL path and in CSV cells: letters and digits first, then
+# letters, digits, '.', '_' or '-'; never '/', '=', '+', '@' or spaces.
+SAFE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 
 def text_problems(
@@ -42,6 +48,19 @@ def text_problems(
     if any(c in BIDI_CONTROLS for c in value):
         problems.append(Problem(where, "must not contain bidirectional override characters"))
     return problems
+
+
+def code_problems(value: str, *, where: str) -> list[Problem]:
+    """Why `value` is not a safe user-chosen code (see SAFE_CODE)."""
+    if SAFE_CODE.fullmatch(value):
+        return []
+    return [Problem(where, "1-40 letters, digits, '.', '_' or '-', starting with a letter or digit")]
+
+
+def raise_problems(problems: list[Problem], message: str) -> None:
+    """Refuse the whole input with every problem found (nothing is stored)."""
+    if problems:
+        raise ValidationFailed(message, tuple(problems))
 
 
 def decimal_problems(value: Decimal, *, where: str, max_digits: int, decimal_places: int) -> list[Problem]:
@@ -105,6 +124,24 @@ def identity_problems(
                 Problem("year_of_birth", f"does not agree with the date of birth ({date_of_birth.year})")
             )
     return problems
+
+
+LATEST_PLAUSIBLE = date(2100, 12, 31)
+
+
+def plausible_date_problems(value: date, *, where: str) -> list[Problem]:
+    """A date a record can hold at all: Gregorian, 1900 to 2100 (a Jalali year such as 1403 typed as
+    Gregorian, or 9999-12-31, is a mistake whatever the field)."""
+    if EARLIEST_BIRTH <= value <= LATEST_PLAUSIBLE:
+        return []
+    return [Problem(where, "must be a Gregorian date between 1900 and 2100")]
+
+
+def occurrence_problems(value: int | None, *, where: str = "occurrence") -> list[Problem]:
+    """A visit occurrence number: 1 to 999 (None: not given)."""
+    if value is None or 1 <= value <= 999:
+        return []
+    return [Problem(where, "must be a whole number from 1 to 999")]
 
 
 def clinical_date_problems(value: date, *, where: str, earliest: date | None, today: date) -> list[Problem]:

@@ -33,6 +33,10 @@ class UnknownUnit(ValidationFailed):
     """A unit the lab test does not allow; the message names it and the allowed units."""
 
 
+MAX_EXPONENT = 18
+MAX_DIGITS = 30
+
+
 def to_decimal(value: object, *, where: str) -> Decimal:
     """A finite Decimal from a Decimal, an int, a float (through its shortest repr) or a numeric text."""
     if isinstance(value, bool):
@@ -56,6 +60,12 @@ def to_decimal(value: object, *, where: str) -> Decimal:
         raise ValidationFailed(
             f"{where}: must be a finite number", (Problem(where, "must be a finite number"),)
         )
+    # No measurement needs more: the bound keeps every stored text form of the number short (1e308 is input
+    # that only a mistake or an attack produces).
+    too_big = bool(number) and not -MAX_EXPONENT <= number.adjusted() <= MAX_EXPONENT
+    if too_big or len(number.as_tuple().digits) > MAX_DIGITS:
+        rule = f"must be within 1e-{MAX_EXPONENT} to 1e{MAX_EXPONENT} with at most {MAX_DIGITS} digits"
+        raise ValidationFailed(f"{where}: {rule}", (Problem(where, rule),))
     return number
 
 

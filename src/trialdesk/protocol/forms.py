@@ -130,10 +130,12 @@ class ItemDefinition(ProtocolModel):
     expression: ExpressionText | None = None
     show_if: ExpressionText | None = None
     weight: int | None = Field(default=None, ge=0)
-    identifying: bool = False
     findings: FindingsCode | None = None
     not_assessed_allowed: bool = False
     assumption: str | None = None
+    # Identifying data (e.g. a date of birth): shown only to roles that see identity, never to pseudonymous
+    # readers (statistician, data manager, ethics committee), nor written into the audit log.
+    identifying: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> ItemDefinition:
@@ -305,6 +307,16 @@ class FormDefinition(ProtocolModel):
             if item.id == item_id:
                 return item
         raise KeyError(item_id)
+
+    @property
+    def identifying_ids(self) -> frozenset[str]:
+        """Items marked `identifying` (top level or inside a repeating group)."""
+        return frozenset(i.id for i in self.all_items() if i.identifying)
+
+    def identifies(self, path: str) -> bool:
+        """Whether the item at `path` (`birth_date`, `medications[2].dose`) is identifying."""
+        ids = self.identifying_ids
+        return any(part.split("[", 1)[0] in ids for part in path.split("."))
 
     @property
     def top_level_ids(self) -> frozenset[str]:

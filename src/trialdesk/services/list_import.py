@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Literal, get_args
 
+from trialdesk.core.input_rules import raise_problems, text_problems
 from trialdesk.core.randomization import ImportMapping, import_redcap, import_sealed_envelope
 from trialdesk.core.roles import Action
 from trialdesk.errors import Conflict, Problem, ValidationFailed
@@ -62,6 +63,7 @@ def import_list(
         raise ValidationFailed(
             "The list cannot be imported", (Problem("file", f"is larger than {MAX_FILE_CHARS} bytes"),)
         )
+    raise_problems(text_problems(file_name, where="file_name", max_length=255), "The list cannot be imported")
     design, _ = design_of(study)
     if design.method != "permuted_blocks":
         raise Conflict(f"The protocol randomizes by {design.method}; only a block list can be imported")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from trialdesk.core.randomization.blocks import fits_in_block, is_balanced
 from trialdesk.core.randomization.lists import ListDesign, ListSource, RandomizationList, Slot, build_list
 from trialdesk.core.randomization.strata import format_stratum_key, strata_keys
+from trialdesk.core.spreadsheet import FORMULA_STARTS
 from trialdesk.errors import Problem, ValidationFailed
 from trialdesk.protocol.randomization import SITE_FACTOR, RandomizationDesign
 
@@ -80,7 +81,6 @@ def normalize_header(header: str) -> str:
 
 MAX_ROWS = 100_000  # far more than any trial's list; a larger file is refused before it is read whole
 MAX_CELL = 1_000  # a randomization list cell is a code, an arm, a number or a stratum level
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell (OWASP CSV injection)
 
 
 def read_table(data: str | bytes, log: ProblemLog) -> tuple[list[str], list[tuple[int, list[str]]]]:

@@ -16,7 +16,7 @@ version governing data entry (`services/versions.py`). The writing itself is `st
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -116,6 +116,7 @@ class FormView:
     locked_at: datetime | None = None
     lock_reason: str = ""
     allowed: FormActions = field(default_factory=FormActions)
+    hidden_items: frozenset[str] = frozenset()  # identifying items this reader may not see (values left out)
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,18 @@ def _form_actions(actor: Actor, participant: Participant, read_only_reason: str)
     )
 
 
+def _masks(actor: Actor, participant: Participant) -> bool:
+    """Whether identifying items are hidden from this reader (everyone without VIEW_IDENTITY at the site)."""
+    return not actor.may(Action.VIEW_IDENTITY, participant.site_id)
+
+
+def _hidden(actor: Actor, participant: Participant, form: FormDefinition) -> Callable[[str], bool]:
+    """A test of item paths: True for the identifying items this reader may not see."""
+    if not _masks(actor, participant) or not form.identifying_ids:
+        return lambda path: False
+    return form.identifies
+
+
 def load_form(
     actor: Actor, participant: Participant, visit_id: str, occurrence: int, form_id: str
 ) -> FormView:
@@ -211,6 +224,7 @@ def load_form(
         if query.unresolved:
             open_by_item.setdefault(query.item_path, []).append(query)
     reason = _read_only_reason(participant, record)
+    hidden = _hidden(actor, participant, form)
     return FormView(
         participant_code=participant.study_code,
         visit_id=visit_id,
@@ -223,9 +237,10 @@ def load_form(
         status=status_of(record),
         read_only=bool(reason),
         read_only_reason=reason,
-        values=dict(record.submitted) if record else {},
-        confirmations=dict(record.confirmations) if record else {},
-        items={row.path: _item_view(row) for row in record.items.all()} if record else {},
+        values={k: v for k, v in record.submitted.items() if not hidden(k)} if record else {},
+        confirmations={k: v for k, v in record.confirmations.items() if not hidden(k)} if record else {},
+        items={r.path: _item_view(r) for r in record.items.all() if not hidden(r.path)} if record else {},
+        hidden_items=form.identifying_ids if _masks(actor, participant) else frozenset(),
         queries=queries,
         open_queries={path: tuple(found) for path, found in open_by_item.items()},
         allowed=_form_actions(actor, participant, reason),
@@ -300,9 +315,12 @@ def item_history(
     record = common.find_record(participant, visit_id, occurrence, form_id)
     if record is None:
         return []
+    form, _ = common.definition_of(record)
+    hidden = _hidden(actor, participant, form)
     return [
         ItemChangeView(c.path, c.old, c.new, c.reason, c.changed_by, c.role, c.changed_at, c.first_entry)
         for c in ItemChange.objects.filter(form_record=record).order_by("changed_at", "id")
+        if not hidden(c.path)
     ]
 
 

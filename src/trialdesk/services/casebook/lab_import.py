@@ -27,6 +27,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from trialdesk.core.input_rules import raise_problems, text_problems
 from trialdesk.core.roles import Action, roles_allowed
 from trialdesk.errors import Problem, ValidationFailed
 from trialdesk.records.casebook.models import LabImportBatch
@@ -95,6 +96,9 @@ def commit_lab_import(
     """Write every result of the file, or nothing: any problem raises `ValidationFailed` listing all of them
     (`where` = "row N, column C"). Refused with `Locked` after the database lock."""
     with use_case(actor, Action.IMPORT_LAB_RESULTS, study=study, clock=clock) as uow:
+        raise_problems(
+            text_problems(file_name, where="file_name", max_length=255), "The file name is not plain text"
+        )
         header, groups, problems = plan(actor, study, csv_text, mapping)
         if problems:
             raise ValidationFailed(

@@ -18,7 +18,7 @@ from trialdesk.core.forms import validate_submission
 from trialdesk.core.participant_status import ParticipantStatus, is_withdrawn
 from trialdesk.core.roles import Action
 from trialdesk.core.schedule import VisitOccurrence
-from trialdesk.errors import Problem
+from trialdesk.errors import Problem, ValidationFailed
 from trialdesk.protocol.forms import FormDefinition, ItemDefinition
 from trialdesk.protocol.schema import Protocol
 from trialdesk.records.models import Participant, Study
@@ -30,6 +30,8 @@ LAB_IMPORT_FIELDS = ("participant", "date", "test", "value", "unit")
 OPTIONAL_FIELDS = frozenset({"unit"})
 SAMPLE_DATE_ITEM = "sample_date"  # filled from the row date when the form has such a date item
 MAX_ROWS = 5000
+MAX_FILE_CHARS = 2_000_000  # 5,000 rows of results; anything larger is refused before it is parsed
+MAX_CELL = 1_000  # a code, a date, a test, a value or a unit
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,48 @@ def _where(row: int, column: str) -> str:
     return f"row {row}, column {column}"
 
 
-def _read(csv_text: str, mapping: Mapping[str, str]) -> tuple[list[str], list[dict[str, str]], list[Problem]]:
+def lab_file_text(data: bytes) -> str:
+    """An uploaded file's text: refused (`ValidationFailed` on `file`) when too large, binary or not UTF-8."""
+    if len(data) > MAX_FILE_CHARS:
+        raise ValidationFailed(
+            "The file is too large", (Problem("file", f"is larger than {MAX_FILE_CHARS} bytes: split it"),)
+        )
+    if b"\x00" in data:
+        raise ValidationFailed("The file is not a CSV text file", (Problem("file", "binary content"),))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        rule = f"is not UTF-8 text (byte {error.start} cannot be read); save it as CSV UTF-8"
+        raise ValidationFailed("The file is not UTF-8 text", (Problem("file", rule),)) from None
+
+
+def _lines(csv_text: str) -> tuple[list[list[str]], list[Problem]]:
+    """The file's records, read as a stream that stops at the first reason to refuse the whole file (binary
+    content, too large, too many rows, an overlong cell, broken quoting), so a huge file costs little."""
+    if len(csv_text) > MAX_FILE_CHARS:
+        return [], [Problem("file", f"is larger than {MAX_FILE_CHARS} characters: split it")]
+    if "\x00" in csv_text:
+        return [], [Problem("file", "binary content: not a CSV text file")]
+    lines: list[list[str]] = []
     reader = csv.reader(io.StringIO(csv_text.lstrip("\ufeff")))
-    lines = [line for line in reader]
+    try:
+        for line in reader:
+            if len(lines) > MAX_ROWS:
+                return [], [Problem("file", f"has more than {MAX_ROWS} rows: split it")]
+            if any(len(cell) > MAX_CELL for cell in line):
+                return [], [
+                    Problem(f"row {reader.line_num}", f"has a cell longer than {MAX_CELL} characters")
+                ]
+            lines.append(line)
+    except csv.Error as error:
+        return [], [Problem("file", f"is not a readable CSV table near line {reader.line_num}: {error}")]
+    return lines, []
+
+
+def _read(csv_text: str, mapping: Mapping[str, str]) -> tuple[list[str], list[dict[str, str]], list[Problem]]:
+    lines, refused = _lines(csv_text)
+    if refused:
+        return [], [], refused
     if not lines:
         return [], [], [Problem("file", "is empty")]
     header = [h.strip() for h in lines[0]]
@@ -86,8 +127,6 @@ def _read(csv_text: str, mapping: Mapping[str, str]) -> tuple[list[str], list[di
             )
     unknown = sorted(set(mapping) - set(LAB_IMPORT_FIELDS))
     problems += [Problem(f"mapping.{k}", f"is not a field: {', '.join(LAB_IMPORT_FIELDS)}") for k in unknown]
-    if len(lines) - 1 > MAX_ROWS:
-        problems.append(Problem("file", f"has more than {MAX_ROWS} rows: split it"))
     records: list[dict[str, str]] = []
     for number, line in enumerate(lines[1:], start=2):
         if not any(cell.strip() for cell in line):

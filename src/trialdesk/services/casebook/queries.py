@@ -19,6 +19,7 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
+from trialdesk.core.input_rules import LONG_TEXT, raise_problems, text_problems
 from trialdesk.core.queries import (
     TRANSITIONS,
     QueryAction,
@@ -171,8 +172,13 @@ def raise_query(
     with use_case(
         actor, Action.RAISE_QUERY, participant=participant, clock=clock, allow_withdrawn=True
     ) as uow:
-        if not text.strip():
-            raise ValidationFailed("A query needs a text", (Problem("text", "is required"),))
+        raise_problems(
+            [
+                *_text_problems(text, required=True),
+                *text_problems(item_path, where="item_path", max_length=120),
+            ],
+            "A query needs a text: plain, of bounded length, on an item of the form",
+        )
         locked = uow.locked_participant
         record = common.find_record(locked, visit_id, occurrence, form_id)
         if record is None:
@@ -239,22 +245,25 @@ def _transition(actor: Actor, query_id: int, action: QueryAction, text: str, clo
     return query_view(query, actor)
 
 
+def _text_problems(text: str, *, required: bool) -> list[Problem]:
+    return text_problems(text, where="text", max_length=LONG_TEXT, multiline=True, required=required)
+
+
 def answer_query(actor: Actor, query_id: int, *, text: str, clock: Clock = SYSTEM_CLOCK) -> QueryView:
     """The site answers (ANSWER_QUERY: rheumatologist, investigator): open or re-opened -> answered."""
-    if not text.strip():
-        raise ValidationFailed("An answer needs a text", (Problem("text", "is required"),))
+    raise_problems(_text_problems(text, required=True), "An answer needs a plain text")
     return _transition(actor, query_id, QueryAction.ANSWER, text.strip(), clock)
 
 
 def close_query(actor: Actor, query_id: int, *, text: str = "", clock: Clock = SYSTEM_CLOCK) -> QueryView:
     """Whoever raised it (the data manager for automatic queries) closes it."""
+    raise_problems(_text_problems(text, required=False), "The closing note must be plain text")
     return _transition(actor, query_id, QueryAction.CLOSE, text.strip(), clock)
 
 
 def reopen_query(actor: Actor, query_id: int, *, text: str, clock: Clock = SYSTEM_CLOCK) -> QueryView:
     """Whoever raised it re-opens an answered or closed query, saying why."""
-    if not text.strip():
-        raise ValidationFailed("Say why the query is re-opened", (Problem("text", "is required"),))
+    raise_problems(_text_problems(text, required=True), "Say in plain text why the query is re-opened")
     return _transition(actor, query_id, QueryAction.REOPEN, text.strip(), clock)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from trialdesk.core.ctcae import TERMS, GradeSuggestion
 from trialdesk.core.ctcae_values import ValueNote, suggest_from_result
 from trialdesk.core.forms import FormCheckResult, SoftLimitWarning, evaluate_edit_checks, validate_submission
+from trialdesk.core.input_rules import LONG_TEXT, raise_problems, text_problems
 from trialdesk.core.labs import LabResult
 from trialdesk.errors import Locked, Problem, ValidationFailed
 from trialdesk.protocol.forms import FormDefinition, LabTestDefinition
@@ -190,6 +191,23 @@ class FormAddress:
         return f"{self.participant.study_code}/{self.visit_id}#{self.occurrence}/{self.form_id}"
 
 
+IDENTITY_ELSEWHERE = "identifying value recorded separately"
+
+
+def _audited(form: FormDefinition, path: str, value: object) -> object:
+    """What the audit log keeps of an item value: never an identifying one (the item history keeps it)."""
+    return IDENTITY_ELSEWHERE if value is not None and form.identifies(path) else value
+
+
+def _check_texts(reason: str | None, confirmations: Mapping[str, str]) -> None:
+    """The change reason and each soft-limit confirmation are plain text of bounded length."""
+    problems = text_problems(reason or "", where="reason", max_length=LONG_TEXT, multiline=True)
+    for where, why in confirmations.items():
+        problems += text_problems(str(where), where="confirmations", max_length=120)
+        problems += text_problems(str(why), where=f"confirmations.{where}"[:200], max_length=LONG_TEXT)
+    raise_problems(problems, "The reason or a confirmation is not plain text of bounded length")
+
+
 def write_form(
     uow: UnitOfWork,
     participant: Participant,
@@ -210,6 +228,7 @@ def write_form(
         .first()
     )
     ensure_form_open(at.participant, record)
+    _check_texts(reason, confirmations)
     form, protocol, version = common.entry_definition(at.participant, record, form_id)
     common.check_visit(protocol, at.participant, form, visit_id, occurrence)
     submitted = dict(values)
@@ -232,8 +251,8 @@ def write_form(
     if diff.changed:
         uow.record(
             action, object_type="form", object_id=at.object_id,
-            before=None if created else {p: (diff.old_rows[p].value if p in diff.old_rows else None) for p in diff.changed},
-            after={"version": form.version, **{p: diff.new_rows[p]["value"] if p in diff.new_rows else None for p in diff.changed}},
+            before=None if created else {p: _audited(form, p, diff.old_rows[p].value if p in diff.old_rows else None) for p in diff.changed},
+            after={"version": form.version, **{p: _audited(form, p, diff.new_rows[p]["value"] if p in diff.new_rows else None) for p in diff.changed}},
             reason=text,
         )  # fmt: skip
     return SaveResult(

@@ -14,10 +14,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
+
+from trialdesk.core.input_rules import LONG_TEXT, raise_problems, text_problems
 from trialdesk.core.roles import Action
-from trialdesk.errors import AlreadyDone, Conflict, NotFound, Problem, ValidationFailed
+from trialdesk.errors import AlreadyDone, Conflict, NotFound, PermissionDenied, Problem, ValidationFailed
 from trialdesk.records.casebook.models import (
     UNRESOLVED_QUERY_STATUSES,
     CasebookSignature,
@@ -26,7 +29,7 @@ from trialdesk.records.casebook.models import (
     FormRecord,
     SourceVerification,
 )
-from trialdesk.records.models import Participant, Person, Study
+from trialdesk.records.models import FailedSignIn, Participant, Person, Study
 from trialdesk.services import database_lock as lock_guard
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.casebook import common
@@ -131,8 +134,10 @@ def verify_form(
 
 def _reason(reason: str) -> str:
     text = reason.strip()
-    if not text:
-        raise ValidationFailed("A reason is required", (Problem("reason", "is required"),))
+    raise_problems(
+        text_problems(text, where="reason", max_length=LONG_TEXT, multiline=True, required=True),
+        "A reason in plain text is required",
+    )
     return text
 
 
@@ -178,6 +183,9 @@ def unlock_form(
     return FormLockView(form_id, visit_id, occurrence, False, actor.username, uow.now, text)
 
 
+E_SIGNATURE = "e-signature"  # the `address` of a failed signature in the failed sign-in table
+
+
 def _password_matches(actor: Actor, password: str) -> bool:
     if actor.person_id is None:
         return False
@@ -186,28 +194,48 @@ def _password_matches(actor: Actor, password: str) -> bool:
     return bool(user is not None and user.is_active and password and user.check_password(password))
 
 
+def _ensure_not_throttled(actor: Actor, now: datetime) -> None:
+    """Like sign-in: after 5 failures of the account within the window, the password is not even checked.
+    Failed signatures and failed sign-ins count together (either is a guess at the same password)."""
+    since = now - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW)
+    failures = FailedSignIn.objects.filter(username=actor.username, at__gte=since).count()
+    if failures >= settings.LOGIN_THROTTLE_ATTEMPTS:
+        minutes = settings.LOGIN_THROTTLE_WINDOW // 60
+        raise PermissionDenied(
+            f"Too many failed password attempts: try again in {minutes} minutes",
+            (Problem("password", "too many failed attempts"),),
+        )
+
+
 def sign_casebook(
     actor: Actor, participant: Participant, *, password: str, meaning: str = SIGNATURE_MEANING,
     clock: Clock = SYSTEM_CLOCK,
 ) -> SignatureView:  # fmt: skip
     """The investigator signs the participant's casebook by re-entering their password; the signature stores
-    the meaning statement shown and a hash of the casebook. A wrong password is refused (`ValidationFailed`
-    on `password`) and audited as a failed attempt. A later data change invalidates the signature."""
+    the meaning statement shown and a hash of the casebook. Every precondition (meaning, forms to sign, not
+    already signed, the throttle) is checked before the password, so the answer never tells a right password
+    from a wrong one when signing is impossible anyway. A wrong password is refused (`ValidationFailed` on
+    `password`), audited and counted like a failed sign-in. A later data change invalidates the signature."""
     with use_case(
         actor, Action.SIGN_CASEBOOK, participant=participant, clock=clock, allow_withdrawn=True
     ) as uow:
         statement = meaning.strip()
-        if not statement:
-            raise ValidationFailed("State the meaning of the signature", (Problem("meaning", "is required"),))
+        raise_problems(
+            text_problems(statement, where="meaning", max_length=LONG_TEXT, multiline=True, required=True),
+            "State the meaning of the signature in plain text",
+        )
         locked = uow.locked_participant
+        digest = _ensure_signable(locked)
+        _ensure_not_throttled(actor, uow.now)
         signature: CasebookSignature | None = None
         if not _password_matches(actor, password):  # committed with this use case: it must stay on record
+            FailedSignIn.objects.create(username=actor.username, address=E_SIGNATURE, at=uow.now)
             uow.record(
                 "casebook.sign_failed", object_type="participant", object_id=locked.study_code,
                 after={"reason": "wrong password"},
             )  # fmt: skip
         else:
-            signature = _sign(locked, actor, statement, uow.now)
+            signature = _sign(locked, actor, statement, digest, uow.now)
             uow.record(
                 "casebook.sign", object_type="participant", object_id=locked.study_code,
                 after={"content_hash": signature.content_hash, "meaning": statement},
@@ -220,14 +248,22 @@ def sign_casebook(
     return _signature_view(locked, signature, valid=True)
 
 
-def _sign(participant: Participant, actor: Actor, statement: str, now: datetime) -> CasebookSignature:
-    """A new signature over the casebook as it is now (any earlier valid one is superseded)."""
+def _ensure_signable(participant: Participant) -> str:
+    """The casebook's hash, when there is something to sign that is not signed in this state already."""
     if not FormRecord.objects.filter(participant=participant).exists():
         raise Conflict(f"{participant.study_code} has no saved forms to sign")
     digest = common.casebook_hash(participant)
     valid = CasebookSignature.objects.filter(participant=participant, invalidated_at__isnull=True)
     if valid.filter(content_hash=digest).exists():
         raise AlreadyDone(f"The casebook of {participant.study_code} is already signed in this state")
+    return digest
+
+
+def _sign(
+    participant: Participant, actor: Actor, statement: str, digest: str, now: datetime
+) -> CasebookSignature:
+    """A new signature over the casebook as it is now (any earlier valid one is superseded)."""
+    valid = CasebookSignature.objects.filter(participant=participant, invalidated_at__isnull=True)
     valid.update(invalidated_at=now, invalidated_reason="signed again")
     return CasebookSignature.objects.create(
         participant=participant,

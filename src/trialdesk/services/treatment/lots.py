@@ -8,6 +8,14 @@ from decimal import Decimal
 
 from django.db import IntegrityError
 
+from trialdesk.core.input_rules import (
+    LONG_TEXT,
+    code_problems,
+    decimal_problems,
+    plausible_date_problems,
+    raise_problems,
+    text_problems,
+)
 from trialdesk.core.lots import ProductLot as CoreLot
 from trialdesk.core.lots import check_lot_for_dose, check_lot_usable
 from trialdesk.core.roles import Action
@@ -43,18 +51,23 @@ class LotRow:
     doses_given: int
 
 
-def _check_lot(lot_id: str, source_id: str, amount_per_unit: Decimal, amount_unit: str) -> None:
-    problems: list[Problem] = []
-    if not lot_id.strip():
-        problems.append(Problem("lot_id", "required"))
+def _check_lot(
+    lot_id: str, source_id: str, amount_per_unit: Decimal, amount_unit: str, note: str, expiry_date: date
+) -> None:
+    problems: list[Problem] = code_problems(lot_id.strip(), where="lot_id")
+    problems += plausible_date_problems(expiry_date, where="expiry_date")
+    problems += text_problems(source_id, where="source_id", max_length=60)
     if not source_id.strip():
         problems.append(Problem("source_id", "required (donor/placenta id)"))
-    if amount_per_unit <= 0:
+    fits = decimal_problems(amount_per_unit, where="amount_per_unit", max_digits=30, decimal_places=6)
+    problems += fits
+    if not fits and amount_per_unit <= 0:
         problems.append(Problem("amount_per_unit", "must be more than 0"))
+    problems += text_problems(amount_unit, where="amount_unit", max_length=40)
     if not amount_unit.strip():
         problems.append(Problem("amount_unit", "required (e.g. particles)"))
-    if problems:
-        raise ValidationFailed("The lot cannot be registered", tuple(problems))
+    problems += text_problems(note, where="note", max_length=LONG_TEXT, multiline=True)
+    raise_problems(problems, "The lot cannot be registered")
 
 
 def register_lot(
@@ -72,7 +85,7 @@ def register_lot(
     """Register a lot (not yet QC-released). Refuses a duplicate lot id, an empty source or amount <= 0."""
     try:
         with use_case(actor, Action.MANAGE_LOTS, study=study, clock=clock) as uow:
-            _check_lot(lot_id, source_id, amount_per_unit, amount_unit)
+            _check_lot(lot_id, source_id, amount_per_unit, amount_unit, note, expiry_date)
             lot = ProductLot.objects.create(
                 study=study,
                 lot_id=lot_id.strip(),
@@ -108,6 +121,7 @@ def release_lot(
 ) -> ProductLot:
     """Record the quality-control release of a lot (date, who). A release is final."""
     with use_case(actor, Action.MANAGE_LOTS, study=lot.study, clock=clock) as uow:
+        raise_problems(plausible_date_problems(released_on, where="released_on"), "Not a release date")
         if released_on > uow.today:
             raise ValidationFailed(
                 "The release date cannot be in the future", (Problem("released_on", "in the future"),)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
 
+from trialdesk.core.input_rules import LONG_TEXT, raise_problems, text_problems
 from trialdesk.core.roles import Action
 from trialdesk.errors import NotFound, Problem, ValidationFailed
 from trialdesk.records.models import Study
@@ -31,6 +33,20 @@ class SafetyDashboard:
     overdue_reports: tuple[ExpeditedRow, ...]
 
 
+OTHER_SITE = "another site"
+
+
+def _as_seen(pause: StudyPause, sites: set[int] | None) -> StudyPause:
+    """A pause as a site-scoped reader sees it: that the study is paused and by which rule, but not the other
+    site's participant, event term or grade. An unsaved copy; the stored pause is unchanged."""
+    if sites is None or pause.event.participant.site_id in sites:
+        return pause
+    seen = copy.copy(pause)
+    seen.message = f"Stopping rule {pause.rule_id} was met by an adverse event at {OTHER_SITE}."
+    seen.event_shown = OTHER_SITE  # type: ignore[attr-defined]
+    return seen
+
+
 def safety_dashboard(
     actor: Actor, *, study: Study, as_of: date | None = None, clock: Clock = SYSTEM_CLOCK
 ) -> SafetyDashboard:
@@ -49,6 +65,7 @@ def safety_dashboard(
         .select_related("event__participant")
         .prefetch_related("decisions")
     )
+    pauses = [_as_seen(pause, sites) for pause in pauses]
     reports = expedited_reports(actor, study=study, as_of=day, clock=clock)
     return SafetyDashboard(
         as_of=day,
@@ -79,10 +96,10 @@ def decide_pause(
     with use_case(actor, Action.DECIDE_STUDY_PAUSE, study=pause.study, lock_study=True, clock=clock) as uow:
         now = uow.now
         text = decision.strip()
-        if not text:
-            raise ValidationFailed(
-                "The committee's decision text is required", (Problem("decision", "required"),)
-            )
+        raise_problems(
+            text_problems(text, where="decision", max_length=LONG_TEXT, multiline=True, required=True),
+            "The committee's decision text is required and must be plain text",
+        )
         locked = StudyPause.objects.select_for_update().get(pk=pause.pk)
         if locked.state == "lifted":
             raise ValidationFailed("This pause was already lifted", (Problem("pause", "already lifted"),))

@@ -7,6 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from trialdesk.core.input_rules import (
+    LONG_TEXT,
+    clinical_date_problems,
+    occurrence_problems,
+    raise_problems,
+    text_problems,
+)
 from trialdesk.core.roles import Action
 from trialdesk.core.schedule import (
     DeviationSuggestion,
@@ -18,6 +25,7 @@ from trialdesk.core.schedule import (
 )
 from trialdesk.core.schedule import RecordedVisit as CoreRecordedVisit
 from trialdesk.errors import AlreadyDone, NotFound, Problem, ValidationFailed
+from trialdesk.protocol.registration import earliest_study_date
 from trialdesk.records.models import Allocation, Participant, Site
 from trialdesk.records.treatment.models import Administration, ProtocolDeviation, RecordedVisit
 from trialdesk.services.actors import Actor
@@ -26,7 +34,6 @@ from trialdesk.services.treatment._common import (
     allocation_of,
     authorize_any,
     governing,
-    require_text,
     visit_schedule,
 )
 from trialdesk.services.unit_of_work import UnitOfWork, use_case
@@ -204,6 +211,7 @@ def record_visit(
     """Record a visit as done. Outside its window, a `visit_out_of_window` deviation is recorded with it."""
     with use_case(actor, Action.RECORD_VISIT, participant=participant, clock=clock) as uow:
         now, today = uow.now, uow.today
+        raise_problems(_visit_problems(visit_id, occurrence), "No such visit occurrence")
         if done_on > today:
             raise ValidationFailed(
                 "A visit cannot be recorded in the future", (Problem("done_on", "in the future"),)
@@ -261,7 +269,14 @@ def record_missed_visit(
 ) -> VisitResult:
     """Record that a visit did not happen (with the reason); a `missed_visit` deviation is recorded with it."""
     with use_case(actor, Action.RECORD_VISIT, participant=participant, clock=clock) as uow:
-        why = require_text(reason, "reason", "The reason the visit was missed")
+        raise_problems(
+            [
+                *_visit_problems(visit_id, occurrence),
+                *text_problems(reason, where="reason", max_length=LONG_TEXT, multiline=True, required=True),
+            ],
+            "The reason the visit was missed is required and must be plain text",
+        )
+        why = reason.strip()
         now, today = uow.now, uow.today
         locked = uow.locked_participant
         slot = _occurrence(locked, visit_id, occurrence, today)
@@ -296,6 +311,23 @@ def record_missed_visit(
     return VisitResult(visit, deviation)
 
 
+def _visit_problems(visit_id: str, occurrence: int | None) -> list[Problem]:
+    """A visit id and occurrence that can name a visit at all (checked before any lookup)."""
+    return [*text_problems(visit_id, where="visit_id", max_length=60), *occurrence_problems(occurrence)]
+
+
+def _check_deviation(
+    participant: Participant, category: str, reason: str, occurred_on: date, today: date
+) -> None:
+    problems: list[Problem] = []
+    if category not in DEVIATION_CATEGORIES:
+        problems.append(Problem("category", f"must be one of {', '.join(DEVIATION_CATEGORIES)}"))
+    problems += text_problems(reason, where="reason", max_length=LONG_TEXT, multiline=True, required=True)
+    earliest = earliest_study_date(governing(participant).registration)
+    problems += clinical_date_problems(occurred_on, where="occurred_on", earliest=earliest, today=today)
+    raise_problems(problems, "The deviation cannot be recorded")
+
+
 def record_deviation(
     actor: Actor,
     *,
@@ -311,16 +343,9 @@ def record_deviation(
     with use_case(
         actor, Action.RECORD_DEVIATION, participant=participant, allow_withdrawn=True, clock=clock
     ) as uow:
-        problems: list[Problem] = []
-        if category not in DEVIATION_CATEGORIES:
-            problems.append(Problem("category", f"must be one of {', '.join(DEVIATION_CATEGORIES)}"))
-        if not reason.strip():
-            problems.append(Problem("reason", "required"))
-        if occurred_on > uow.today:
-            problems.append(Problem("occurred_on", "in the future"))
-        if problems:
-            raise ValidationFailed("The deviation cannot be recorded", tuple(problems))
         locked = uow.locked_participant
+        _check_deviation(locked, category, reason, occurred_on, uow.today)
+        raise_problems(_visit_problems(visit_id or "", occurrence), "No such visit occurrence")
         visit = None
         if visit_id is not None:
             visit = RecordedVisit.objects.filter(

@@ -25,10 +25,11 @@ from trialdesk.services.casebook.lab_import import (
     ensure_may_import,
     preview_lab_import,
 )
+from trialdesk.services.casebook.lab_plan import MAX_FILE_CHARS, lab_file_text
 from trialdesk.web.auth import request_actor
 from trialdesk.web.views import domain_errors
 
-MAX_UPLOAD_BYTES = 2_000_000
+MAX_UPLOAD_BYTES = MAX_FILE_CHARS
 FIELD_LABELS = {
     "participant": gettext_lazy("Participant (study code)"),
     "date": gettext_lazy("Sampling date (YYYY-MM-DD)"),
@@ -72,10 +73,12 @@ def lab_import(request: HttpRequest) -> HttpResponse:
         context["upload"] = upload
         if upload.is_valid():
             file = upload.cleaned_data["file"]
-            if file.size > MAX_UPLOAD_BYTES:
-                upload.add_error("file", _("The file is larger than 2 MB: split it."))
+            try:
+                # at most one byte more than allowed is read: enough to refuse a larger file
+                text = lab_file_text(file.read(MAX_UPLOAD_BYTES + 1))
+            except ValidationFailed as refused:
+                upload.add_error("file", " ".join(p.rule for p in refused.problems))
             else:
-                text = file.read().decode("utf-8-sig", errors="replace")
                 columns = _header(text)
                 context.update(csv_text=text, file_name=file.name, columns=columns,
                                mapping={f: _guess(f, columns) for f in LAB_IMPORT_FIELDS})  # fmt: skip

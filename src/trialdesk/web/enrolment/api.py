@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
+from trialdesk.core.input_rules import text_problems
 from trialdesk.errors import NotFound, Problem, ValidationFailed
 from trialdesk.records.models import (
     Allocation,
@@ -55,9 +56,11 @@ def _allocation(allocation: Allocation, arm_name: str) -> s.AllocationOut:
 @router.post("/participants/register", response=s.ParticipantDetailOut)
 def register(request: HttpRequest, payload: s.RegisterIn) -> s.ParticipantDetailOut:
     actor, study = request_actor(request)
-    site = study.sites.filter(code=payload.site).first()
+    # A site code with a NUL or a control character names no site (and PostgreSQL refuses NUL in a query).
+    plain = not text_problems(payload.site, where="site", max_length=20)
+    site = study.sites.filter(code=payload.site).first() if plain else None
     if site is None:
-        raise NotFound(f"No site {payload.site} in this study")
+        raise NotFound("No such site in this study", (Problem("site", "not a site of this study"),))
     created = register_for_screening(
         actor,
         site=site,

@@ -69,6 +69,7 @@ def lots(request: HttpRequest) -> HttpResponse:
             amount_per_unit=data["amount_per_unit"],
             amount_unit=data["amount_unit"],
             expiry_date=data["expiry_date"],
+            note=data.get("note") or "",
         )
     except TrialdeskError as error:
         return _page(request, form, error)
@@ -82,6 +83,8 @@ def lots(request: HttpRequest) -> HttpResponse:
 @require_POST
 @domain_errors
 def release(request: HttpRequest, lot_id: str) -> HttpResponse:
+    # `<path:lot_id>`: any stored lot id (even one from before the safe-code rule, e.g. "1400/12/31") can be
+    # reversed, so the lots page never fails to render; new lot ids follow SAFE_CODE.
     actor, study = request_actor(request)
     form = ReleaseLotForm(request.POST)
     if not form.is_valid():

@@ -92,7 +92,7 @@ def _page(request: HttpRequest, error: TrialdeskError | None = None) -> HttpResp
             "state": p.state,
             "state_label": PAUSE_STATES.get(p.state, p.state),
             "paused_at": p.paused_at,
-            "event": p.event.code,
+            "event": getattr(p, "event_shown", None) or p.event.code,
             "decisions": list(p.decisions.all()),
         }
         for p in (*board.active_pauses, *board.lifted_pauses)

@@ -9,6 +9,7 @@ from ninja import Schema
 
 from trialdesk.records.treatment.models import ProductLot
 from trialdesk.services.treatment.lots import LotRow
+from trialdesk.web.fields import IsoDate
 
 
 class LotIn(Schema):
@@ -16,12 +17,12 @@ class LotIn(Schema):
     source_id: str
     amount_per_unit: Decimal
     amount_unit: str
-    expiry_date: date
+    expiry_date: IsoDate
     note: str = ""
 
 
 class LotReleaseIn(Schema):
-    released_on: date
+    released_on: IsoDate
 
 
 class LotOut(Schema):

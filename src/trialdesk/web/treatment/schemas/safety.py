@@ -24,7 +24,8 @@ class PauseOut(RowSchema):
 
     @staticmethod
     def resolve_event(pause: StudyPause) -> str:
-        return pause.event.code
+        shown: str | None = getattr(pause, "event_shown", None)  # another site's event is not named
+        return shown or pause.event.code
 
     @staticmethod
     def resolve_decisions(pause: StudyPause) -> list[str]:

@@ -8,6 +8,7 @@ from ninja import Schema
 
 from trialdesk.records.treatment.models import ProtocolDeviation, RecordedVisit
 from trialdesk.services.treatment.visits import CalendarRow
+from trialdesk.web.fields import IsoDate
 from trialdesk.web.treatment.schemas import RowSchema
 
 
@@ -65,7 +66,7 @@ class OverdueOut(Schema):
 class VisitIn(Schema):
     visit_id: str
     occurrence: int = 1
-    done_on: date
+    done_on: IsoDate
 
 
 class MissedVisitIn(Schema):
@@ -77,7 +78,7 @@ class MissedVisitIn(Schema):
 class DeviationIn(Schema):
     category: str
     reason: str
-    occurred_on: date
+    occurred_on: IsoDate
     visit_id: str | None = None
     occurrence: int | None = None
 
