@@ -5,6 +5,7 @@ trialdesk demo [--data-dir DIR] [--reset] [--no-serve]   a separate demo databas
 trialdesk protocol check FILE                            validate a protocol file
 trialdesk protocol import FILE [--format irct|redcap] -o OUT.yaml   registry record or REDCap dictionary -> draft
 trialdesk audit verify                                   check the audit log's hash chain
+trialdesk export FORMAT [--cutoff DATE] -o PATH          data out (see cli_export.py)
 trialdesk randomization generate|verify|import           the concealed randomization list
 trialdesk randomization simulate [--design-from FILE]    the design's balance, predictability and power
 """
@@ -309,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify = audit.add_parser("verify", help="check the hash chain; names the first broken entry")
     verify.add_argument("--data-dir", default=None, help="folder of the SQLite database (default: ./data)")
     verify.set_defaults(handler=cmd_audit_verify)
+    from trialdesk.cli_export import add_export_parser
+
+    add_export_parser(commands)
     return parser
 
 

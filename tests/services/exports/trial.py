@@ -82,6 +82,10 @@ def build(actors: dict[Role, Actor], site: Site, clock: FixedClock) -> SmallTria
         )
         save_form(doctor, person, visit_id="baseline", form_id="vital_signs", values=vitals(), clock=clock)
         save_form(doctor, person, visit_id="baseline", form_id="lab_panel", values=labs(), clock=clock)
+    medication = {"drug_class": "other", "drug_name": FORMULA, "dose": "200", "dose_unit": "mg_per_day",
+                  "start_date": "2025-01-01", "ongoing": "yes"}  # fmt: skip
+    save_form(doctor, exosome, visit_id="baseline", form_id="concomitant_medication",
+              values={"any_medication": "yes", "medications": [medication]}, clock=clock)  # fmt: skip
     clock.advance(timedelta(hours=1))
     save_form(
         doctor, exosome, visit_id="baseline", form_id="vital_signs", values=vitals(heart_rate=80),

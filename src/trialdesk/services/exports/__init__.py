@@ -131,6 +131,12 @@ def export(
     return Export(format, name, [s[0] for s in specs], multi, actor, study, cutoff, clock, specs)
 
 
+def export_formats(actor: Actor) -> tuple[str, ...]:
+    """The formats the actor may export (EXPORT_DATA: all of them; refused otherwise)."""
+    authorize(actor, Action.EXPORT_DATA)
+    return FORMATS
+
+
 def write_export(export: Export, path: Path) -> str:
     """Write an export to `path` (a folder for a multi-file export, created if needed); its SHA-256."""
     if export.multi_file:
@@ -144,4 +150,4 @@ def write_export(export: Export, path: Path) -> str:
     return export.sha256
 
 
-__all__ = ["FORMATS", "Export", "ExportFile", "export", "write_export"]
+__all__ = ["FORMATS", "Export", "ExportFile", "export", "export_formats", "write_export"]
