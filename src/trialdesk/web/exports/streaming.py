@@ -23,6 +23,9 @@ class _Sink:
     def flush(self) -> None:
         return None
 
+    def close(self) -> None:
+        return None
+
     def drain(self) -> bytes:
         data, self.parts = b"".join(self.parts), []
         return data
@@ -31,7 +34,7 @@ class _Sink:
 def zipped(export: Export) -> Iterator[bytes]:
     """The files of a multi-file export as one zip stream (deflated; nothing held beyond a chunk)."""
     sink = _Sink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for file in export.files():
             with archive.open(file.name, "w", force_zip64=True) as member:
                 for chunk in file.chunks:

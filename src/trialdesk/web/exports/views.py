@@ -8,8 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
-from trialdesk.errors import Problem, ValidationFailed
+from trialdesk.errors import Problem, TrialdeskError, ValidationFailed
 from trialdesk.services.exports import export, export_formats
+from trialdesk.web.errors import http_status
 from trialdesk.web.exports.streaming import stream_response
 from trialdesk.web.request_context import trial
 from trialdesk.web.views import domain_errors
@@ -41,9 +42,14 @@ def exports(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@domain_errors
-def download(request: HttpRequest, format: str) -> StreamingHttpResponse:
-    context = trial(request)
-    domain = request.GET.get("domain") or None
-    made = export(context.actor, study=context.study, format=format, cutoff=_cutoff(request), domain=domain)
+def download(request: HttpRequest, format: str) -> HttpResponse | StreamingHttpResponse:
+    """The file, streamed; a refusal is a page with the message (403/400), never a 500."""
+    try:
+        context = trial(request)
+        domain = request.GET.get("domain") or None
+        made = export(
+            context.actor, study=context.study, format=format, cutoff=_cutoff(request), domain=domain
+        )
+    except TrialdeskError as error:
+        return render(request, "trialdesk/error.html", {"error": error}, status=http_status(error))
     return stream_response(made)
