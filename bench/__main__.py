@@ -10,11 +10,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import randomization, randomization_simulation
+from bench import exports, randomization, randomization_simulation
 
 BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "randomization": randomization.main,
     "randomization_simulation": randomization_simulation.main_within_all,
+    "exports": exports.main,
 }
 
 
