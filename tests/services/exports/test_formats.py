@@ -13,7 +13,7 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from tests.interop.validators import validate_dataset_json, validate_define, validate_odm
-from tests.services.exports.trial import BIRTH_DATE, FORMULA, NAMES
+from tests.services.exports.trial import BIRTH_DATE, FORMULA, NAMES, NATIONAL_ID
 from trialdesk.core.roles import Role
 from trialdesk.interop.sdtm import DOMAINS
 from trialdesk.services.exports import FORMATS, export, write_export
@@ -32,7 +32,13 @@ def test_every_format_is_pseudonymous(small_trial, actors, tmp_path: Path) -> No
         files = [tmp_path / fmt] if not made.multi_file else sorted((tmp_path / fmt).iterdir())
         for path in files:
             data = path.read_bytes()
-            for secret in (BIRTH_DATE.encode(), *(n.encode() for n in NAMES), b'birth_date"'):
+            secrets = (
+                BIRTH_DATE.encode(),
+                NATIONAL_ID.encode(),
+                *(n.encode() for n in NAMES),
+                b'birth_date"',
+            )
+            for secret in secrets:
                 assert secret not in data, (fmt, path.name, secret)
 
 

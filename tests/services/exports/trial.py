@@ -10,7 +10,7 @@ from tests.factories import randomized
 from tests.services.casebook.helpers import labs, vitals
 from tests.services.treatment.conftest import ALL_NORMAL, VITALS, ae, make_lot
 from trialdesk.core.roles import Role
-from trialdesk.records.models import Participant, Site, Study
+from trialdesk.records.models import Participant, ParticipantIdentity, Site, Study
 from trialdesk.services.actors import Actor
 from trialdesk.services.casebook.entry import save_form
 from trialdesk.services.casebook.queries import raise_query
@@ -21,6 +21,7 @@ from trialdesk.testing import FixedClock
 
 BIRTH_DATE = "1987-06-21"  # the identifying item's value: must appear in no export
 NAMES = ("P 0", "P 1")  # the registered names (identity table) of the first attempts
+NATIONAL_ID = "0499370899"  # written into the identity table below: must appear in no export
 FORMULA = '=HYPERLINK("http://evil.example","x")'
 
 
@@ -76,6 +77,10 @@ def build(actors: dict[Role, Actor], site: Site, clock: FixedClock) -> SmallTria
     )
     exosome = randomized(actors, site, clock, arm="exosome")
     control = randomized(actors, site, clock, arm="control")
+    # The identity table holds a national id and a birth date too (the factory registers names only).
+    ParticipantIdentity.objects.filter(participant__in=[exosome, control]).update(
+        national_id=NATIONAL_ID, date_of_birth=date.fromisoformat(BIRTH_DATE)
+    )
     for person in (exosome, control):
         save_form(
             doctor, person, visit_id="baseline", form_id="demographics", values=_demographics(), clock=clock
