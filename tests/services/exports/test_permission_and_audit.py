@@ -40,3 +40,11 @@ def test_unknown_format_or_domain_is_refused_by_name(actors, study) -> None:
     with pytest.raises(ValidationFailed) as refused:
         export(actors[Role.STATISTICIAN], study=study, format="csv", domain="LB")
     assert refused.value.problems[0].where == "domain"
+
+
+def test_an_interrupted_export_is_audited_as_incomplete(small_trial, actors) -> None:
+    chunks = export(actors[Role.DATA_MANAGER], study=small_trial.study, format="odm").chunks()
+    next(chunks)
+    chunks.close()  # the client went away
+    entry = AuditEntry.objects.filter(action="data.export").get()
+    assert entry.after["complete"] is False and entry.after["sha256"] is None

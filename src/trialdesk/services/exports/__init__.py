@@ -6,7 +6,8 @@
 Permission is checked when the export is asked for; the rows are read while the chunks are consumed (web,
 API and command line stream them); when the last chunk has gone, one audit entry records who exported
 which format with which cut-off and the SHA-256 of what was written. A multi-file export (SDTM: one file
-per domain) is hashed as its manifest: one `sha256  name` line per file, as `sha256sum` prints them.
+per domain) is hashed as its manifest: one `sha256  name` line per file, as `sha256sum` prints them. A
+download stopped half-way is audited too, as incomplete (no SHA-256 of the whole).
 """
 
 from __future__ import annotations
@@ -54,16 +55,24 @@ class Export:
 
     def files(self) -> Iterator[ExportFile]:
         """Each file with its chunks (consume one file's chunks before asking for the next)."""
-        for name, media, chunks in self.specs:
-            yield ExportFile(name, media, self._hashed(name, chunks()))
-        self._finish()
+        complete = False
+        try:
+            for name, media, chunks in self.specs:
+                yield ExportFile(name, media, self._hashed(name, chunks()))
+            complete = True
+        finally:  # an interrupted download (closed generator, error) is audited too, as incomplete
+            self._finish(complete)
 
     def chunks(self) -> Iterator[bytes]:
         """The bytes of a single-file export."""
         if self.multi_file:
             raise ValueError("a multi-file export is read file by file")
-        for file in self.files():
-            yield from file.chunks
+        files = self.files()
+        try:
+            for file in files:
+                yield from file.chunks
+        finally:
+            files.close()
 
     def _hashed(self, name: str, chunks: Iterator[bytes]) -> Iterator[bytes]:
         digest = hashlib.sha256()
@@ -72,11 +81,11 @@ class Export:
             yield chunk
         self.digests[name] = digest.hexdigest()
 
-    def _finish(self) -> None:
-        if self.multi_file:
+    def _finish(self, complete: bool) -> None:
+        if complete and self.multi_file:
             manifest = "".join(f"{self.digests[n]}  {n}\n" for n in self.file_names).encode()
             self.sha256 = hashlib.sha256(manifest).hexdigest()
-        else:
+        elif complete:
             self.sha256 = self.digests[self.file_names[0]]
         with use_case(
             self.actor, Action.EXPORT_DATA, study=self.study, clock=self.clock, study_data=False
@@ -90,6 +99,7 @@ class Export:
                     "cutoff": self.cutoff.isoformat() if self.cutoff else None,
                     "files": dict(self.digests),
                     "sha256": self.sha256,
+                    "complete": complete,
                 },
             )
 
