@@ -13,7 +13,7 @@ download stopped half-way is audited too, as incomplete (no SHA-256 of the whole
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -53,7 +53,7 @@ class Export:
     digests: dict[str, str] = field(default_factory=dict)
     sha256: str | None = None
 
-    def files(self) -> Iterator[ExportFile]:
+    def files(self) -> Generator[ExportFile]:
         """Each file with its chunks (consume one file's chunks before asking for the next)."""
         complete = False
         try:
