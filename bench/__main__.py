@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import analysis, audit_append, randomization, randomization_simulation, serving
+from bench import analysis, audit_append, exports, randomization, randomization_simulation, serving
 
 BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "randomization": randomization.main,
@@ -18,6 +18,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "analysis": analysis.main,
     "audit_append": audit_append.main,
     "serving": serving.main,
+    "exports": exports.main,
 }
 
 

@@ -6,6 +6,7 @@ trialdesk protocol check FILE                            validate a protocol fil
 trialdesk protocol import FILE [--format irct|redcap] -o OUT.yaml   registry record or REDCap dictionary -> draft
 trialdesk audit verify|checkpoint|prove|seal             the audit log (a signed Merkle log)
 trialdesk worker                                         run background jobs (serve starts one itself)
+trialdesk export FORMAT [--cutoff DATE] -o PATH          data out (see cli_export.py)
 trialdesk randomization generate|verify|import           the concealed randomization list
 trialdesk randomization simulate [--design-from FILE]    the design's balance, predictability and power
 """
@@ -305,6 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
     from trialdesk.commands.audit import register as register_audit_commands
 
     register_audit_commands(commands)
+    from trialdesk.cli_export import add_export_parser
+
+    add_export_parser(commands)
     return parser
 
 

@@ -54,6 +54,7 @@ class Action(StrEnum):
     SUBMIT_EXPEDITED_REPORT = "submit_expedited_report"
     VIEW_FORM_DATA = "view_form_data"
     IMPORT_LAB_RESULTS = "import_lab_results"
+    EXPORT_DATA = "export_data"
 
 
 R = Role
@@ -127,6 +128,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
         {R.RHEUMATOLOGIST, R.INVESTIGATOR, R.MONITOR, R.DATA_MANAGER, R.STATISTICIAN}
     ),
     A.IMPORT_LAB_RESULTS: frozenset({R.DATA_MANAGER, R.RHEUMATOLOGIST}),
+    # Pseudonymous data sets for analysis and exchange (issue 14).
+    A.EXPORT_DATA: frozenset({R.DATA_MANAGER, R.STATISTICIAN}),
 }
 
 

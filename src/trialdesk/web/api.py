@@ -19,6 +19,7 @@ from trialdesk.web.auth import request_actor
 from trialdesk.web.casebook.api import router as casebook_router
 from trialdesk.web.enrolment.api import router as enrolment_router
 from trialdesk.web.errors import http_status
+from trialdesk.web.exports.api import router as exports_router
 from trialdesk.web.treatment.api import router as treatment_router
 
 ERROR_RESPONSES = {
@@ -69,7 +70,7 @@ api = TrialdeskAPI(
 )
 
 
-for _router in (enrolment_router, treatment_router, casebook_router):
+for _router in (enrolment_router, treatment_router, casebook_router, exports_router):
     api.add_router("/", _router)
 
 
