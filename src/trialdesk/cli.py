@@ -18,6 +18,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from trialdesk.errors import TrialdeskError
 from trialdesk.files import read_input_file, read_text_file
@@ -244,7 +245,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog="trialdesk", description="Run a randomized clinical trial end to end."
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    _add_server_commands(commands)
+    _add_protocol_commands(commands)
+    _add_randomization_commands(commands)
+    from trialdesk.commands.audit import register as register_audit_commands
 
+    register_audit_commands(commands)
+    from trialdesk.cli_export import add_export_parser
+
+    add_export_parser(commands)
+    return parser
+
+
+def _add_server_commands(commands: Any) -> None:
     serve = commands.add_parser(
         "serve", help="create/migrate the database, load the default study, serve the app"
     )
@@ -269,8 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-serve", action="store_true", help="prepare the demo database and stop")
     demo.set_defaults(handler=cmd_demo)
 
-    _add_protocol_commands(commands)
 
+def _add_randomization_commands(commands: Any) -> None:
     randomization = commands.add_parser(
         "randomization", help="the concealed randomization list"
     ).add_subparsers(dest="subcommand", required=True)
@@ -302,14 +315,6 @@ def build_parser() -> argparse.ArgumentParser:
     from trialdesk.cli_simulate import add_simulate_parser
 
     add_simulate_parser(randomization, handler=cmd_randomization_simulate)
-
-    from trialdesk.commands.audit import register as register_audit_commands
-
-    register_audit_commands(commands)
-    from trialdesk.cli_export import add_export_parser
-
-    add_export_parser(commands)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

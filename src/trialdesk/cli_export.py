@@ -11,7 +11,7 @@ import os
 from datetime import date
 from pathlib import Path
 
-from trialdesk.services.exports.formats import FORMATS
+from trialdesk.interop.formats import FORMATS  # pure: the parser is built before Django is set up
 
 
 def _date(text: str) -> date:

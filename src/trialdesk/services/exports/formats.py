@@ -33,11 +33,6 @@ STATS: dict[str, tuple[str, StatsFormat]] = {
     "stata": ("dta", "stata"),
     "sas": ("xpt", "sas"),
 }
-SDTM_FORMATS = ("sdtm-xpt", "sdtm-json")
-FORMATS: tuple[str, ...] = (
-    "csv", "csv-wide", "codebook", "spss", "stata", "sas", "odm", "sdtm-xpt", "sdtm-json", "define", "fhir",
-    "redcap-dictionary",
-)  # fmt: skip
 
 
 def _once(data: Callable[[], bytes]) -> Chunks:

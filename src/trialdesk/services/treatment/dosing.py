@@ -25,7 +25,7 @@ from trialdesk.core.dosing import (
 from trialdesk.core.roles import Action
 from trialdesk.errors import Conflict, Problem, ValidationFailed
 from trialdesk.protocol.base import Text
-from trialdesk.protocol.treatment import SafetyCheckItem, VitalSignLimit
+from trialdesk.protocol.treatment import DosingPlan, SafetyCheckItem, VitalSignLimit
 from trialdesk.records.models import ConsentWithdrawal, Participant
 from trialdesk.records.treatment.models import Administration, ProductLot, SafetyCheck
 from trialdesk.services.actors import Actor
@@ -125,26 +125,7 @@ def record_safety_check(
     with use_case(actor, Action.GIVE_TREATMENT, participant=participant, clock=clock) as uow:
         now = uow.now
         plan = dosing_plan(governing(participant))
-        arm = allocation_of(participant).arm
-        steps = {s.id for s in dose_steps(plan, arm)}
-        problems: list[Problem] = []
-        if not steps:
-            raise Conflict(
-                f"{participant.study_code}'s arm receives no study product: no pre-dose check is needed",
-                (Problem("arm", "no study product"),),
-            )
-        if step_id not in steps:
-            problems.append(Problem("step_id", f"'{step_id}' is not a dose step of this arm"))
-        items = {item.id for item in plan.pre_dose_safety_check}
-        for item in sorted(items - set(answers)):
-            problems.append(Problem(f"answers.{item}", "required: normal or abnormal"))
-        for key, value in answers.items():
-            if key not in items:
-                problems.append(Problem(f"answers.{key}", "not an item of the protocol's safety check"))
-            elif value not in {f.value for f in Finding}:
-                problems.append(Problem(f"answers.{key}", "must be normal or abnormal"))
-        if problems:
-            raise ValidationFailed("The pre-dose safety check cannot be signed", tuple(problems))
+        _check_answers(participant, plan, step_id, answers)
         values = parse_vital_signs(plan, vital_signs)
         attested = attestation_problems(plan, answers, values)
         if attested:
@@ -169,6 +150,31 @@ def record_safety_check(
             after={"step_id": step_id, "answers": dict(answers), "vital_signs": check.vital_signs},
         )
     return check
+
+
+def _check_answers(
+    participant: Participant, plan: DosingPlan, step_id: str, answers: Mapping[str, str]
+) -> None:
+    """Every check item answered normal or abnormal, for a dose step of the participant's arm."""
+    steps = {s.id for s in dose_steps(plan, allocation_of(participant).arm)}
+    problems: list[Problem] = []
+    if not steps:
+        raise Conflict(
+            f"{participant.study_code}'s arm receives no study product: no pre-dose check is needed",
+            (Problem("arm", "no study product"),),
+        )
+    if step_id not in steps:
+        problems.append(Problem("step_id", f"'{step_id}' is not a dose step of this arm"))
+    items = {item.id for item in plan.pre_dose_safety_check}
+    for item in sorted(items - set(answers)):
+        problems.append(Problem(f"answers.{item}", "required: normal or abnormal"))
+    for key, value in answers.items():
+        if key not in items:
+            problems.append(Problem(f"answers.{key}", "not an item of the protocol's safety check"))
+        elif value not in {f.value for f in Finding}:
+            problems.append(Problem(f"answers.{key}", "must be normal or abnormal"))
+    if problems:
+        raise ValidationFailed("The pre-dose safety check cannot be signed", tuple(problems))
 
 
 def _refuse(gate: GateDecision, extra: tuple[Problem, ...] = ()) -> Conflict:
