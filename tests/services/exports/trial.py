@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tests.factories import randomized
-from tests.services.casebook.helpers import labs, vitals
+from tests.services.casebook.helpers import labs, sledai, vitals
 from tests.services.treatment.conftest import ALL_NORMAL, VITALS, ae, make_lot
 from trialdesk.core.roles import Role
 from trialdesk.records.models import Participant, ParticipantIdentity, Site, Study
@@ -87,6 +87,8 @@ def build(actors: dict[Role, Actor], site: Site, clock: FixedClock) -> SmallTria
         )
         save_form(doctor, person, visit_id="baseline", form_id="vital_signs", values=vitals(), clock=clock)
         save_form(doctor, person, visit_id="baseline", form_id="lab_panel", values=labs(), clock=clock)
+        # the first dose needs the baseline SLEDAI-2K/PGA too (the protocol's first-dose preconditions)
+        save_form(doctor, person, visit_id="baseline", form_id="sledai_2k", values=sledai(), clock=clock)
     medication = {"drug_class": "other", "drug_name": FORMULA, "dose": "200", "dose_unit": "mg_per_day",
                   "start_date": "2025-01-01", "ongoing": "yes"}  # fmt: skip
     save_form(doctor, exosome, visit_id="baseline", form_id="concomitant_medication",
