@@ -54,6 +54,8 @@ class Action(StrEnum):
     SUBMIT_EXPEDITED_REPORT = "submit_expedited_report"
     VIEW_FORM_DATA = "view_form_data"
     IMPORT_LAB_RESULTS = "import_lab_results"
+    VIEW_RESULTS = "view_results"
+    VIEW_SAFETY_REPORT = "view_safety_report"
 
 
 R = Role
@@ -127,6 +129,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
         {R.RHEUMATOLOGIST, R.INVESTIGATOR, R.MONITOR, R.DATA_MANAGER, R.STATISTICIAN}
     ),
     A.IMPORT_LAB_RESULTS: frozenset({R.DATA_MANAGER, R.RHEUMATOLOGIST}),
+    # Results by arm (issue 13): the statistician; the committee reads the safety report during the trial.
+    A.VIEW_RESULTS: frozenset({R.STATISTICIAN}),
+    A.VIEW_SAFETY_REPORT: frozenset({R.ETHICS_COMMITTEE, R.STATISTICIAN}),
 }
 
 
