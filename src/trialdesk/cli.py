@@ -305,6 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_simulate_parser(randomization, handler=cmd_randomization_simulate)
 
+    from trialdesk.cli_report import add_report_parser
+
+    add_report_parser(commands)
+
     audit = commands.add_parser("audit", help="audit log").add_subparsers(dest="subcommand", required=True)
     verify = audit.add_parser("verify", help="check the hash chain; names the first broken entry")
     verify.add_argument("--data-dir", default=None, help="folder of the SQLite database (default: ./data)")
