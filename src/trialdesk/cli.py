@@ -247,6 +247,12 @@ def _add_protocol_commands(commands: argparse._SubParsersAction) -> None:  # typ
     imp.set_defaults(handler=cmd_protocol_import)
 
 
+def _add_report_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from trialdesk.cli_report import add_report_parser
+
+    add_report_parser(commands)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trialdesk", description="Run a randomized clinical trial end to end."
@@ -305,10 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_simulate_parser(randomization, handler=cmd_randomization_simulate)
 
-    from trialdesk.cli_report import add_report_parser
-
-    add_report_parser(commands)
-
+    _add_report_commands(commands)
     audit = commands.add_parser("audit", help="audit log").add_subparsers(dest="subcommand", required=True)
     verify = audit.add_parser("verify", help="check the hash chain; names the first broken entry")
     verify.add_argument("--data-dir", default=None, help="folder of the SQLite database (default: ./data)")

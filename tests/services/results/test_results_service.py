@@ -50,7 +50,14 @@ def test_results_report_is_audited_with_the_dataset_hashes(
 ) -> None:
     report = results_report(actors[Role.STATISTICIAN], study=study, with_figures=False, clock=clock)
     flow = report.results.consort
-    assert flow.assessed == 5 and flow.randomized == 4
+    assert flow.assessed == 5 and flow.randomized == 4 and flow.excluded.n == 1
+    arms = {arm.arm: arm for arm in flow.arms}
+    assert {a: arms[a].allocated for a in arms} == {
+        arm: Participant.objects.filter(allocation__arm=arm).count() for arm in ("exosome", "control")
+    }
+    # One of the two exosome participants had no dose by the cut-off: allocated, not received.
+    assert arms["exosome"].received == 1 and arms["exosome"].not_received.n == 1
+    assert arms["control"].received == 2
     entry = AuditEntry.objects.filter(action="report.results").get()
     assert entry.after["datasets"] == report.dataset_hashes
     assert entry.after["cutoff"] == clock.now().date().isoformat()

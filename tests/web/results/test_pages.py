@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tests.web.treatment.test_pages import signed_in
 from trialdesk.core.roles import Role
-from trialdesk.records.models import Participant, ParticipantIdentity
+from trialdesk.records.models import Participant, ParticipantIdentity, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +59,10 @@ def test_other_roles_are_refused(role: Role, trial: dict[str, Participant]) -> N
 def test_a_malformed_cut_off_is_a_clear_400(trial: dict[str, Participant]) -> None:
     answer = signed_in(Role.STATISTICIAN).get(reverse("results:results") + "?cutoff=yesterday")
     assert answer.status_code == 400 and "cutoff" in answer.content.decode()
+
+
+def test_the_safety_report_in_persian_is_right_to_left(trial: dict[str, Participant]) -> None:
+    Person.objects.filter(user__username=Role.ETHICS_COMMITTEE.value).update(language="fa")
+    html = signed_in(Role.ETHICS_COMMITTEE).get(reverse("results:safety_report")).content.decode()
+    assert 'dir="rtl"' in html and "گزارش ایمنی برای کمیتهٔ اخلاق" in html
+    _no_identity(html)
