@@ -240,6 +240,12 @@ def _add_protocol_commands(commands: argparse._SubParsersAction) -> None:  # typ
     imp.set_defaults(handler=cmd_protocol_import)
 
 
+def _add_report_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from trialdesk.cli_report import add_report_parser
+
+    add_report_parser(commands)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trialdesk", description="Run a randomized clinical trial end to end."
@@ -254,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     from trialdesk.cli_export import add_export_parser
 
     add_export_parser(commands)
+    _add_report_commands(commands)
     return parser
 
 

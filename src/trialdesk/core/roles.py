@@ -55,6 +55,8 @@ class Action(StrEnum):
     VIEW_FORM_DATA = "view_form_data"
     IMPORT_LAB_RESULTS = "import_lab_results"
     EXPORT_DATA = "export_data"
+    VIEW_RESULTS = "view_results"
+    VIEW_SAFETY_REPORT = "view_safety_report"
 
 
 R = Role
@@ -130,6 +132,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     A.IMPORT_LAB_RESULTS: frozenset({R.DATA_MANAGER, R.RHEUMATOLOGIST}),
     # Pseudonymous data sets for analysis and exchange (issue 14).
     A.EXPORT_DATA: frozenset({R.DATA_MANAGER, R.STATISTICIAN}),
+    # Results by arm (issue 13): the statistician; the committee reads the safety report during the trial.
+    A.VIEW_RESULTS: frozenset({R.STATISTICIAN}),
+    A.VIEW_SAFETY_REPORT: frozenset({R.ETHICS_COMMITTEE, R.STATISTICIAN}),
 }
 
 

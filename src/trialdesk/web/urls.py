@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("trialdesk.web.treatment.urls")),
     path("", include("trialdesk.web.casebook.urls")),
     path("", include("trialdesk.web.exports.urls")),
+    path("", include("trialdesk.web.results.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -1,0 +1,100 @@
+"""The results report (statistician) and the safety report (ethics committee) as pages, and dataset downloads.
+
+The services decide who may see what and audit every generation; these views only parse the cut-off and turn
+figures into `data:` URIs (the CSP allows `img-src data:`; no inline script or style is needed)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from trialdesk.errors import NotFound, Problem, ValidationFailed
+from trialdesk.services.results import ResultsReport, SafetyReport, results_report, safety_report
+from trialdesk.web.auth import request_actor
+from trialdesk.web.views import domain_errors
+
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
+
+
+def parse_cutoff(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(
+            "The data cut-off is not a date", (Problem("cutoff", "must be a date as YYYY-MM-DD"),)
+        ) from None
+
+
+def language() -> str:
+    return "fa" if (get_language() or "en").startswith("fa") else "en"
+
+
+def data_uri(content: bytes, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+
+
+def results_context(report: ResultsReport) -> dict[str, Any]:
+    """What the results templates show (the page, the CLI's HTML file and the PDF share it)."""
+    results = report.results
+    return {
+        "title": report.title,
+        "plan_version": report.plan_version,
+        "plan_sha256": report.plan_sha256,
+        "datasets": results.datasets,
+        "consort_svg": data_uri(results.consort_svg.encode("utf-8"), "image/svg+xml"),
+        "tables": results.tables,
+        "figures": [
+            (name, data_uri(content, "image/png")) for name, content in sorted(results.figures.items())
+        ],
+    }
+
+
+def safety_context(report: SafetyReport) -> dict[str, Any]:
+    return {
+        "title": report.title,
+        "report": report,
+        "tables": report.tables,
+        "randomized_total": sum(n for _, n in report.randomized_by_arm),
+    }
+
+
+@login_required
+@domain_errors
+def results(request: HttpRequest) -> HttpResponse:
+    actor, study = request_actor(request)
+    cutoff = parse_cutoff(request.GET.get("cutoff"))
+    report = results_report(actor, study=study, cutoff=cutoff, language=language())
+    return render(request, "trialdesk/results/results.html", results_context(report))
+
+
+@login_required
+@domain_errors
+def dataset(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    actor, study = request_actor(request)
+    cutoff = parse_cutoff(request.GET.get("cutoff"))
+    report = results_report(actor, study=study, cutoff=cutoff, language=language(), with_figures=False)
+    found = next((f for f in report.results.datasets if f.name == name and f.format == fmt), None)
+    if found is None:
+        raise NotFound(f"No dataset {name}.{fmt}")
+    response = HttpResponse(found.content, content_type=CONTENT_TYPES[found.format])
+    stamp = report.title.cutoff.isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{found.name}-{stamp}.{found.format}"'
+    response["X-Content-SHA256"] = found.sha256
+    return response
+
+
+@login_required
+@domain_errors
+def safety(request: HttpRequest) -> HttpResponse:
+    actor, study = request_actor(request)
+    cutoff = parse_cutoff(request.GET.get("cutoff"))
+    report = safety_report(actor, study=study, cutoff=cutoff, language=language())
+    return render(request, "trialdesk/results/safety.html", safety_context(report))

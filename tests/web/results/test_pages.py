@@ -1,0 +1,68 @@
+"""The results page (statistician), its dataset downloads and the safety report (ethics committee)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from django.urls import reverse
+
+from tests.web.treatment.test_pages import signed_in
+from trialdesk.core.roles import Role
+from trialdesk.records.models import Participant, ParticipantIdentity, Person
+
+pytestmark = pytest.mark.django_db
+
+
+def _no_identity(html: str) -> None:
+    for identity in ParticipantIdentity.objects.all():
+        assert identity.full_name not in html
+
+
+def test_statistician_reads_the_results_report_and_downloads_a_dataset(
+    trial: dict[str, Participant],
+) -> None:
+    client = signed_in(Role.STATISTICIAN)
+    page = client.get(reverse("results:results"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for testid in ("title-block", "consort", "dataset-participants-csv", "dataset-adverse_events-parquet"):
+        assert f'data-testid="{testid}"' in html
+    assert 'src="data:image/svg+xml;base64,' in html and 'src="data:image/png;base64,' in html
+    assert 'data-testid="nav-results"' in html
+    _no_identity(html)
+    csv = client.get(reverse("results:dataset", args=["participants", "csv"]))
+    assert csv.status_code == 200
+    assert csv["X-Content-SHA256"] == hashlib.sha256(csv.content).hexdigest()
+    assert csv.content.decode().count("\n") == 1 + len(trial)
+
+
+def test_ethics_committee_reads_the_safety_report(trial: dict[str, Participant]) -> None:
+    client = signed_in(Role.ETHICS_COMMITTEE)
+    page = client.get(reverse("results:safety_report"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="enrolment"' in html and 'data-testid="stopping-status"' in html
+    assert 'data-testid="nav-safety-report"' in html and 'data-testid="nav-results"' not in html
+    _no_identity(html)
+    assert client.get(reverse("results:results")).status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.INVESTIGATOR, Role.MONITOR, Role.DATA_MANAGER, Role.RHEUMATOLOGIST])
+def test_other_roles_are_refused(role: Role, trial: dict[str, Participant]) -> None:
+    client = signed_in(role)
+    assert client.get(reverse("results:results")).status_code == 403
+    assert client.get(reverse("results:safety_report")).status_code == 403
+    assert client.get(reverse("results:dataset", args=["participants", "csv"])).status_code == 403
+
+
+def test_a_malformed_cut_off_is_a_clear_400(trial: dict[str, Participant]) -> None:
+    answer = signed_in(Role.STATISTICIAN).get(reverse("results:results") + "?cutoff=yesterday")
+    assert answer.status_code == 400 and "cutoff" in answer.content.decode()
+
+
+def test_the_safety_report_in_persian_is_right_to_left(trial: dict[str, Participant]) -> None:
+    Person.objects.filter(user__username=Role.ETHICS_COMMITTEE.value).update(language="fa")
+    html = signed_in(Role.ETHICS_COMMITTEE).get(reverse("results:safety_report")).content.decode()
+    assert 'dir="rtl"' in html and "گزارش ایمنی برای کمیتهٔ اخلاق" in html
+    _no_identity(html)
