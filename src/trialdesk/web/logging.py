@@ -10,12 +10,11 @@ import logging
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds `request_id` (set by `SecurityHeadersMiddleware`) and drops the request object from the record."""
+    """Adds `request_id` (set by `SecurityHeadersMiddleware`) and the request line to the record; the formats
+    name only these, never the request object, so its body and query string are not logged."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         request = getattr(record, "request", None)
         record.request_id = getattr(request, "request_id", "-")
         record.request_line = f"{getattr(request, 'method', '')} {getattr(request, 'path', '')}".strip()
-        if request is not None:
-            record.request = None  # Django's default formatter would render the whole request
         return True
