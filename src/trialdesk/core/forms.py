@@ -15,28 +15,23 @@ Nothing here stores anything; the service layer saves the result together with t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
-from trialdesk.core.expressions import Context, OrdinalValue, Value, VisitResolver, evaluate, is_true, parse
-from trialdesk.core.input_rules import LONG_TEXT, text_problems
-from trialdesk.core.labs import LabResult, check_lab_value
-from trialdesk.core.units import to_decimal
+from trialdesk.core.expressions import Context, Value, VisitResolver, evaluate, is_true, parse
+from trialdesk.core.form_values import NOT_ASSESSED, Normalized, normalize
+from trialdesk.core.labs import LabResult
 from trialdesk.errors import Problem, ValidationFailed
 from trialdesk.protocol.base import Text
-from trialdesk.protocol.forms import EditCheck, FormDefinition, ItemDefinition, LabTestDefinition, Range
-
-Normalized = object  # int | Decimal | bool | str | date | datetime | tuple[str, ...] | LabResult | None
-_INTEGER = re.compile(r"^[+-]?\d{1,15}$")  # whole numbers a form item can hold
-# Dates a form item can hold: nothing before 1900 (a Jalali year such as 1403 typed as Gregorian) or after 2100.
-_PLAUSIBLE_DATES = (date(1900, 1, 1), date(2100, 12, 31))
-_YES = frozenset({"yes", "true", "y"})
-_NO = frozenset({"no", "false", "n"})
-NOT_ASSESSED = (
-    "not_assessed"  # an explicit answer to a yes_no item that allows it (e.g. a SLEDAI-2K descriptor)
+from trialdesk.protocol.forms import (
+    EditCheck,
+    FormDefinition,
+    ItemDefinition,
+    LabTestDefinition,
+    RepeatingGroup,
+    Section,
 )
 
 
@@ -164,62 +159,11 @@ def validate_submission(
         visit_id=visit_id,
         weights={i.id: Decimal(i.weight) for i in form.all_items() if i.weight is not None},
     )
-    known = form.top_level_ids
-    for key in values:
-        if key not in known:
-            run.errors.append(Problem(key, f"is not an item of form '{form.id}' version {form.version}"))
-    for where, reason in run.confirmations.items():
-        if not reason or not reason.strip():
-            run.errors.append(Problem(where, "a confirmation needs a reason"))
+    _check_keys(run, values)
     normalized: dict[str, Normalized] = {}
     env: dict[str, Value] = {}
     for section in form.sections:
-        section_shown = section.show_if is None or is_true(parse(section.show_if), run.context(env))
-        for item in section.items:
-            result, expression_value = _check_item(
-                run, item, values.get(item.id), item.id, env, section_shown
-            )
-            normalized[item.id] = result.value
-            env[item.id] = expression_value
-        for group in section.groups:
-            shown = section_shown and (
-                group.show_if is None or is_true(parse(group.show_if), run.context(env))
-            )
-            raw = values.get(group.id)
-            if not shown:
-                run.hidden.add(group.id)
-                if not _is_blank(raw):
-                    run.discarded.add(group.id)
-                normalized[group.id] = ()
-                env[group.id] = None
-                continue
-            rows = _rows(run, group.id, raw)
-            if len(rows) < group.min_rows:
-                run.errors.append(Problem(group.id, f"needs at least {group.min_rows} row(s)"))
-            if group.max_rows is not None and len(rows) > group.max_rows:
-                run.errors.append(Problem(group.id, f"allows at most {group.max_rows} row(s)"))
-            row_ids = {i.id for i in group.items}
-            normalized_rows: list[dict[str, Normalized]] = []
-            expression_rows: list[Mapping[str, Value]] = []
-            for number, row in enumerate(rows, start=1):
-                row_where = f"{group.id}[{number}]"
-                for key in row:
-                    if key not in row_ids:
-                        run.errors.append(Problem(f"{row_where}.{key}", f"is not a column of '{group.id}'"))
-                row_env: dict[str, Value] = dict(env)
-                row_values: dict[str, Normalized] = {}
-                row_expression: dict[str, Value] = {}
-                for item in group.items:
-                    result, expression_value = _check_item(
-                        run, item, row.get(item.id), f"{row_where}.{item.id}", row_env, True
-                    )
-                    row_values[item.id] = result.value
-                    row_env[item.id] = expression_value
-                    row_expression[item.id] = expression_value
-                normalized_rows.append(row_values)
-                expression_rows.append(row_expression)
-            normalized[group.id] = tuple(normalized_rows)
-            env[group.id] = tuple(expression_rows)
+        _check_section(run, section, values, normalized, env)
     return FormCheckResult(
         form_id=form.id,
         form_version=form.version,
@@ -232,6 +176,77 @@ def validate_submission(
         errors=tuple(run.errors),
         warnings=tuple(run.warnings),
     )
+
+
+def _check_keys(run: _Run, values: Mapping[str, object]) -> None:
+    """Unknown items and confirmations without a reason are errors before any item is looked at."""
+    known = run.form.top_level_ids
+    for key in values:
+        if key not in known:
+            run.errors.append(
+                Problem(key, f"is not an item of form '{run.form.id}' version {run.form.version}")
+            )
+    for where, reason in run.confirmations.items():
+        if not reason or not reason.strip():
+            run.errors.append(Problem(where, "a confirmation needs a reason"))
+
+
+def _check_section(
+    run: _Run,
+    section: Section,
+    values: Mapping[str, object],
+    normalized: dict[str, Normalized],
+    env: dict[str, Value],
+) -> None:
+    """Check a section's items, then its repeating groups, filling `normalized` and `env` in form order."""
+    section_shown = section.show_if is None or is_true(parse(section.show_if), run.context(env))
+    for item in section.items:
+        result, expression_value = _check_item(run, item, values.get(item.id), item.id, env, section_shown)
+        normalized[item.id] = result.value
+        env[item.id] = expression_value
+    for group in section.groups:
+        shown = section_shown and (group.show_if is None or is_true(parse(group.show_if), run.context(env)))
+        raw = values.get(group.id)
+        if not shown:
+            run.hidden.add(group.id)
+            if not _is_blank(raw):
+                run.discarded.add(group.id)
+            normalized[group.id] = ()
+            env[group.id] = None
+            continue
+        normalized[group.id], env[group.id] = _check_group(run, group, raw, env)
+
+
+def _check_group(
+    run: _Run, group: RepeatingGroup, raw: object, env: Mapping[str, Value]
+) -> tuple[tuple[dict[str, Normalized], ...], tuple[Mapping[str, Value], ...]]:
+    """A shown repeating group: row count limits, then every row (rows see the form's values so far)."""
+    rows = _rows(run, group.id, raw)
+    if len(rows) < group.min_rows:
+        run.errors.append(Problem(group.id, f"needs at least {group.min_rows} row(s)"))
+    if group.max_rows is not None and len(rows) > group.max_rows:
+        run.errors.append(Problem(group.id, f"allows at most {group.max_rows} row(s)"))
+    row_ids = {i.id for i in group.items}
+    normalized_rows: list[dict[str, Normalized]] = []
+    expression_rows: list[Mapping[str, Value]] = []
+    for number, row in enumerate(rows, start=1):
+        row_where = f"{group.id}[{number}]"
+        for key in row:
+            if key not in row_ids:
+                run.errors.append(Problem(f"{row_where}.{key}", f"is not a column of '{group.id}'"))
+        row_env: dict[str, Value] = dict(env)
+        row_values: dict[str, Normalized] = {}
+        row_expression: dict[str, Value] = {}
+        for item in group.items:
+            result, expression_value = _check_item(
+                run, item, row.get(item.id), f"{row_where}.{item.id}", row_env, True
+            )
+            row_values[item.id] = result.value
+            row_env[item.id] = expression_value
+            row_expression[item.id] = expression_value
+        normalized_rows.append(row_values)
+        expression_rows.append(row_expression)
+    return tuple(normalized_rows), tuple(expression_rows)
 
 
 def _rows(run: _Run, where: str, raw: object) -> list[Mapping[str, object]]:
@@ -277,7 +292,7 @@ def _check_item(
     if _is_blank(raw):
         missing: tuple[Problem, ...] = (Problem(where, "is required"),) if item.required else ()
         return _record(run, ItemResult(where, item.id, None, hidden=False, errors=missing)), None
-    value, expression_value, errors, warnings = _normalize(run, item, raw, where, env)
+    value, expression_value, errors, warnings = normalize(item, raw, where, run.lab_tests, env)
     confirmed = tuple(_confirm(run, w, where) for w in warnings)
     if errors:
         value, expression_value = None, None
@@ -296,157 +311,6 @@ def _record(run: _Run, result: ItemResult) -> ItemResult:
     run.errors.extend(result.errors)
     run.warnings.extend(result.warnings)
     return result
-
-
-_Normalization = tuple[Normalized, Value, tuple[Problem, ...], tuple[Problem, ...]]
-
-
-def _refuse(where: str, rule: str) -> _Normalization:
-    return None, None, (Problem(where, rule),), ()
-
-
-def _text(item: ItemDefinition, raw: object, where: str) -> _Normalization:
-    if not isinstance(raw, str):
-        return _refuse(where, "must be text")
-    text = raw.strip()
-    if item.max_length is not None and len(text) > item.max_length:
-        return _refuse(where, f"must be at most {item.max_length} characters")
-    bad = text_problems(text, where=where, max_length=LONG_TEXT, multiline=True)
-    if bad:
-        return None, None, tuple(bad), ()
-    return text, text, (), ()
-
-
-def _date(raw: object, where: str) -> _Normalization:
-    if isinstance(raw, date) and not isinstance(raw, datetime):
-        return raw, raw, (), ()
-    try:
-        parsed_date = date.fromisoformat(raw) if isinstance(raw, str) else None
-    except ValueError:
-        parsed_date = None
-    if parsed_date is None:
-        return _refuse(where, "must be a date (YYYY-MM-DD)")
-    if not _PLAUSIBLE_DATES[0] <= parsed_date <= _PLAUSIBLE_DATES[1]:
-        return _refuse(where, "must be a Gregorian date between 1900 and 2100")
-    return parsed_date, parsed_date, (), ()
-
-
-def _datetime(raw: object, where: str) -> _Normalization:
-    moment: datetime | None = raw if isinstance(raw, datetime) else None
-    if isinstance(raw, str):
-        try:
-            moment = datetime.fromisoformat(raw.strip())
-        except ValueError:
-            moment = None
-    if moment is None:
-        return _refuse(where, "must be a date and time (YYYY-MM-DDTHH:MM+03:30)")
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        return _refuse(where, "must include a time zone offset (e.g. +03:30)")
-    if not _PLAUSIBLE_DATES[0] <= moment.date() <= _PLAUSIBLE_DATES[1]:
-        return _refuse(where, "must be a Gregorian date between 1900 and 2100")
-    utc = moment.astimezone(UTC)
-    return utc, utc, (), ()
-
-
-def _normalize(
-    run: _Run, item: ItemDefinition, raw: object, where: str, env: Mapping[str, Value]
-) -> _Normalization:
-    kind = item.type
-    if kind == "text":
-        return _text(item, raw, where)
-    if kind == "integer":
-        if isinstance(raw, bool) or not (
-            isinstance(raw, int)
-            or (isinstance(raw, str) and _INTEGER.match(raw.strip()))
-            or (isinstance(raw, Decimal) and raw.is_finite() and raw == raw.to_integral_value())
-        ):
-            return _refuse(where, "must be a whole number")
-        number = int(raw.strip() if isinstance(raw, str) else raw)
-        return _numeric(item, Decimal(number), number, where)
-    if kind == "decimal":
-        try:
-            decimal_value = to_decimal(raw, where=where)
-        except ValidationFailed:
-            return _refuse(where, "must be a number")
-        exponent = decimal_value.as_tuple().exponent
-        if item.decimals is not None and isinstance(exponent, int) and -exponent > item.decimals:
-            return _refuse(where, f"must have at most {item.decimals} decimal place(s)")
-        return _numeric(item, decimal_value, decimal_value, where)
-    if kind in ("date", "datetime"):
-        return _date(raw, where) if kind == "date" else _datetime(raw, where)
-    if kind == "yes_no":
-        answer: bool | None = raw if isinstance(raw, bool) else None
-        if isinstance(raw, str):
-            word = raw.strip().casefold()
-            answer = True if word in _YES else False if word in _NO else None
-            if word == NOT_ASSESSED and item.not_assessed_allowed:
-                return (
-                    NOT_ASSESSED,
-                    None,
-                    (),
-                    (),
-                )  # stored as answered; unknown to expressions (a total: None)
-        if answer is None:
-            allowed = "yes, no or not_assessed" if item.not_assessed_allowed else "yes or no"
-            return _refuse(where, f"must be {allowed}")
-        return answer, answer, (), ()
-    if kind in ("single_choice", "ordinal"):
-        codes = item.choice_codes
-        if not isinstance(raw, str) or raw.strip() not in codes:
-            return _refuse(where, f"{raw!r} is not one of the choices: {', '.join(codes)}")
-        code = raw.strip()
-        expression_value: Value = OrdinalValue(code, codes) if kind == "ordinal" else code
-        return code, expression_value, (), ()
-    if kind == "multiple_choice":
-        codes = item.choice_codes
-        if isinstance(raw, str) or not isinstance(raw, Sequence | set | frozenset):
-            return _refuse(where, "must be a list of choices")
-        chosen = list(raw)
-        bad = [c for c in chosen if not isinstance(c, str) or c not in codes]
-        if bad:
-            return _refuse(where, f"{', '.join(map(repr, bad))} not among the choices: {', '.join(codes)}")
-        ordered = tuple(c for c in codes if c in chosen)
-        return ordered, ordered, (), ()
-    # lab
-    assert item.lab_test is not None
-    test = run.lab_tests.get(item.lab_test)
-    if test is None:
-        return _refuse(where, f"lab test '{item.lab_test}' is not defined in the protocol")
-    if not isinstance(raw, Mapping):
-        return _refuse(where, "must give a value and a unit")
-    fasting = env.get(item.fasting_item) if item.fasting_item else None
-    check = check_lab_value(
-        test,
-        raw.get("value"),
-        raw.get("unit"),
-        where=where,
-        low=raw.get("low"),
-        high=raw.get("high"),
-        fasting=fasting if isinstance(fasting, bool) else None,
-    )
-    extra = sorted(set(raw) - {"value", "unit", "low", "high"})
-    errors = check.errors + tuple(Problem(f"{where}.{k}", "is not a field of a lab value") for k in extra)
-    if check.result is None or errors:
-        return None, None, errors, ()
-    return check.result, check.result.as_measurement(), (), check.warnings
-
-
-def _numeric(item: ItemDefinition, number: Decimal, value: Normalized, where: str) -> _Normalization:
-    unit = f" {item.unit}" if item.unit else ""
-    hard: Range | None = item.hard_limits
-    if hard is not None:
-        if hard.min is not None and number < hard.min:
-            return _refuse(where, f"must be at least {hard.min}{unit}")
-        if hard.max is not None and number > hard.max:
-            return _refuse(where, f"must be at most {hard.max}{unit}")
-    warnings: tuple[Problem, ...] = ()
-    soft = item.soft_limits
-    if soft is not None:
-        if soft.min is not None and number < soft.min:
-            warnings = (Problem(where, f"is below the expected {soft.min}{unit}: confirm with a reason"),)
-        if soft.max is not None and number > soft.max:
-            warnings = (Problem(where, f"is above the expected {soft.max}{unit}: confirm with a reason"),)
-    return value, number, (), warnings
 
 
 # --------------------------------------------------------------------------- edit checks

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -144,21 +145,7 @@ def check_lab_value(
     fasting: bool | None = None,
 ) -> LabCheck:
     """Check one quantitative result. Problems name `{where}.value` / `{where}.unit` and the rule."""
-    errors: list[Problem] = []
-    if not isinstance(unit, str) or not unit.strip():
-        errors.append(Problem(f"{where}.unit", "is required"))
-    number: Decimal | None = None
-    try:
-        number = to_decimal(value, where=f"{where}.value")
-    except ValidationFailed as exc:
-        errors.extend(exc.problems)
-    limits: dict[str, Decimal | None] = {"low": None, "high": None}
-    for name, given in (("low", low), ("high", high)):
-        if given is not None and given != "":
-            try:
-                limits[name] = to_decimal(given, where=f"{where}.{name}")
-            except ValidationFailed as exc:
-                errors.extend(exc.problems)
+    errors, number, limits = _read_inputs(value, unit, where, low, high)
     if errors or number is None or not isinstance(unit, str):
         return LabCheck(None, tuple(errors), ())
     try:
@@ -173,21 +160,10 @@ def check_lab_value(
             return shown
         return f"{shown} (= {format_quantity(limit, canonical_unit)})"
 
-    if test.hard_limits is not None:
-        if test.hard_limits.min is not None and standard < test.hard_limits.min:
-            rule = f"must be at least {in_reported_unit(test.hard_limits.min)} (physiologically impossible)"
-            return LabCheck(None, (Problem(f"{where}.value", rule),), ())
-        if test.hard_limits.max is not None and standard > test.hard_limits.max:
-            rule = f"must be at most {in_reported_unit(test.hard_limits.max)} (physiologically impossible)"
-            return LabCheck(None, (Problem(f"{where}.value", rule),), ())
-    warnings: list[Problem] = []
-    if test.soft_limits is not None:
-        if test.soft_limits.min is not None and standard < test.soft_limits.min:
-            rule = f"is below {in_reported_unit(test.soft_limits.min)} (implausible): confirm with a reason"
-            warnings.append(Problem(f"{where}.value", rule))
-        if test.soft_limits.max is not None and standard > test.soft_limits.max:
-            rule = f"is above {in_reported_unit(test.soft_limits.max)} (implausible): confirm with a reason"
-            warnings.append(Problem(f"{where}.value", rule))
+    impossible = _hard_limit_problem(test, standard, where, in_reported_unit)
+    if impossible is not None:
+        return LabCheck(None, (impossible,), ())
+    warnings = _soft_limit_warnings(test, standard, where, in_reported_unit)
     default_low, default_high = reference_range(test, allowed.unit)
     reference_low = limits["low"] if limits["low"] is not None else default_low
     reference_high = limits["high"] if limits["high"] is not None else default_high
@@ -203,7 +179,61 @@ def check_lab_value(
         reference_high=reference_high,
         loinc=loinc_for(test, allowed.unit, fasting=fasting),
     )
-    return LabCheck(result, (), tuple(warnings))
+    return LabCheck(result, (), warnings)
+
+
+def _read_inputs(
+    value: object, unit: object, where: str, low: object, high: object
+) -> tuple[list[Problem], Decimal | None, dict[str, Decimal | None]]:
+    """The unit is present, the value and the laboratory's own limits (if given) are numbers."""
+    errors: list[Problem] = []
+    if not isinstance(unit, str) or not unit.strip():
+        errors.append(Problem(f"{where}.unit", "is required"))
+    number: Decimal | None = None
+    try:
+        number = to_decimal(value, where=f"{where}.value")
+    except ValidationFailed as exc:
+        errors.extend(exc.problems)
+    limits: dict[str, Decimal | None] = {"low": None, "high": None}
+    for name, given in (("low", low), ("high", high)):
+        if given is not None and given != "":
+            try:
+                limits[name] = to_decimal(given, where=f"{where}.{name}")
+            except ValidationFailed as exc:
+                errors.extend(exc.problems)
+    return errors, number, limits
+
+
+def _hard_limit_problem(
+    test: LabTestDefinition, standard: Decimal, where: str, shown: Callable[[Decimal], str]
+) -> Problem | None:
+    """A value outside the hard limits (canonical unit) is physiologically impossible: refused."""
+    if test.hard_limits is None:
+        return None
+    if test.hard_limits.min is not None and standard < test.hard_limits.min:
+        return Problem(
+            f"{where}.value", f"must be at least {shown(test.hard_limits.min)} (physiologically impossible)"
+        )
+    if test.hard_limits.max is not None and standard > test.hard_limits.max:
+        return Problem(
+            f"{where}.value", f"must be at most {shown(test.hard_limits.max)} (physiologically impossible)"
+        )
+    return None
+
+
+def _soft_limit_warnings(
+    test: LabTestDefinition, standard: Decimal, where: str, shown: Callable[[Decimal], str]
+) -> tuple[Problem, ...]:
+    """A value outside the soft limits is implausible: saved only with a confirming reason."""
+    warnings: list[Problem] = []
+    if test.soft_limits is not None:
+        if test.soft_limits.min is not None and standard < test.soft_limits.min:
+            rule = f"is below {shown(test.soft_limits.min)} (implausible): confirm with a reason"
+            warnings.append(Problem(f"{where}.value", rule))
+        if test.soft_limits.max is not None and standard > test.soft_limits.max:
+            rule = f"is above {shown(test.soft_limits.max)} (implausible): confirm with a reason"
+            warnings.append(Problem(f"{where}.value", rule))
+    return tuple(warnings)
 
 
 __all__ = [

@@ -14,177 +14,23 @@ error naming the path. The grammar is in `trialdesk.core.expressions` and docs/f
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator, Sequence
-from decimal import Decimal
-from typing import Annotated, Literal
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
-from trialdesk.core.expressions import KEYWORDS, Expression, ExpressionError, parse
+from trialdesk.core.expressions import Expression, parse
 from trialdesk.errors import Problem
 from trialdesk.protocol.base import ProtocolModel, Text
-
-_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-def _identifier(value: str) -> str:
-    if not _IDENTIFIER.match(value) or "__" in value or value in KEYWORDS:
-        raise ValueError(
-            f"'{value}' is not a valid identifier (lower-case letters, digits and single '_', "
-            "starting with a letter; not and/or/not/in/true/false/null)"
-        )
-    return value
-
-
-def _expression(value: str) -> str:
-    try:
-        parse(value)
-    except ExpressionError as exc:
-        raise ValueError(exc.message) from None
-    return value
-
-
-Identifier = Annotated[str, AfterValidator(_identifier)]
-ExpressionText = Annotated[str, AfterValidator(_expression)]
-
-ItemType = Literal[
-    "text",
-    "integer",
-    "decimal",
-    "date",
-    "datetime",
-    "yes_no",
-    "single_choice",
-    "multiple_choice",
-    "ordinal",
-    "lab",
-    "calculated",
-]
-CHOICE_TYPES: frozenset[str] = frozenset({"single_choice", "multiple_choice", "ordinal"})
-NUMERIC_TYPES: frozenset[str] = frozenset({"integer", "decimal"})
-
-
-class Range(ProtocolModel):
-    """Inclusive bounds; either may be open."""
-
-    min: Decimal | None = None
-    max: Decimal | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Range:
-        if self.min is None and self.max is None:
-            raise ValueError("give at least one of min and max")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
-        return self
-
-    def contains(self, value: Decimal) -> bool:
-        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
-
-
-def _within(inner: Range | None, outer: Range | None) -> bool:
-    """Every bound `inner` gives lies within `outer` (an open soft bound is simply not checked)."""
-    if inner is None or outer is None:
-        return True
-    return all(outer.contains(bound) for bound in (inner.min, inner.max) if bound is not None)
-
-
-class Choice(ProtocolModel):
-    """One answer option: a stable code (stored) and a bilingual label (shown)."""
-
-    code: str = Field(min_length=1)
-    label: Text
-
-
-class FindingsCode(ProtocolModel):
-    """How a non-laboratory measurement is coded in an SDTM findings domain (e.g. VS SYSBP)."""
-
-    domain: Literal["VS"]
-    test_code: str = Field(min_length=1, max_length=8, pattern=r"^[A-Z][A-Z0-9_]*$")
-    test_name: str = Field(min_length=1, max_length=40)
-    assumption: str | None = None
-
-
-class ItemDefinition(ProtocolModel):
-    """One question of a form.
-
-    `hard_limits` refuse a value; `soft_limits` warn and need a confirmation with a reason. A `lab` item
-    takes its limits, units and reference range from its `lab_test`. An `ordinal` or `single_choice` item
-    may name a non-quantitative `lab_test` for its codes (e.g. ANA titre, lupus anticoagulant).
-    """
-
-    id: Identifier
-    label: Text
-    type: ItemType
-    required: bool = False
-    help: Text | None = None
-    unit: str | None = None
-    decimals: int | None = Field(default=None, ge=0, le=10)
-    max_length: int | None = Field(default=None, gt=0)
-    hard_limits: Range | None = None
-    soft_limits: Range | None = None
-    choices: list[Choice] = Field(default_factory=list)
-    lab_test: Identifier | None = None
-    fasting_item: Identifier | None = None
-    expression: ExpressionText | None = None
-    show_if: ExpressionText | None = None
-    weight: int | None = Field(default=None, ge=0)
-    findings: FindingsCode | None = None
-    not_assessed_allowed: bool = False
-    assumption: str | None = None
-    # Identifying data (e.g. a date of birth): shown only to roles that see identity, never to pseudonymous
-    # readers (statistician, data manager, ethics committee), nor written into the audit log.
-    identifying: bool = False
-
-    @model_validator(mode="after")
-    def _consistent(self) -> ItemDefinition:
-        kind = self.type
-        if kind in CHOICE_TYPES:
-            if len(self.choices) < 2:
-                raise ValueError(f"a {kind} item needs at least two choices")
-            codes = [c.code for c in self.choices]
-            duplicate = next((c for c in codes if codes.count(c) > 1), None)
-            if duplicate is not None:
-                raise ValueError(f"choice code '{duplicate}' is used twice")
-        elif self.choices:
-            raise ValueError(f"a {kind} item has no choices")
-        if (self.hard_limits or self.soft_limits) and kind not in NUMERIC_TYPES:
-            raise ValueError("limits belong to integer and decimal items (a lab item uses its lab test's)")
-        if not _within(self.soft_limits, self.hard_limits):
-            raise ValueError("soft_limits must lie within hard_limits")
-        if kind == "lab" and self.lab_test is None:
-            raise ValueError("a lab item names its lab_test")
-        if self.lab_test is not None and kind not in ("lab", "ordinal", "single_choice"):
-            raise ValueError("only lab, ordinal and single_choice items refer to a lab_test")
-        if self.fasting_item is not None and kind != "lab":
-            raise ValueError("only a lab item has a fasting_item")
-        if (kind == "calculated") != (self.expression is not None):
-            raise ValueError("a calculated item has an expression, and only a calculated item has one")
-        if kind == "calculated" and self.required:
-            raise ValueError("a calculated item cannot be required (the system fills it)")
-        if self.findings is not None and kind not in NUMERIC_TYPES:
-            raise ValueError(
-                "findings codes belong to integer and decimal items (lab items use their lab test)"
-            )
-        if (self.weight is not None or self.not_assessed_allowed) and kind != "yes_no":
-            raise ValueError("only yes_no items carry a weight or a 'not assessed' answer")
-        if self.decimals is not None and kind != "decimal":
-            raise ValueError("decimals applies to decimal items")
-        if self.max_length is not None and kind != "text":
-            raise ValueError("max_length applies to text items")
-        return self
-
-    @property
-    def choice_codes(self) -> tuple[str, ...]:
-        return tuple(c.code for c in self.choices)
-
-    def expressions(self) -> Iterator[tuple[str, Expression]]:
-        """(field name, parsed expression) for `show_if` and `expression`."""
-        if self.show_if is not None:
-            yield "show_if", parse(self.show_if)
-        if self.expression is not None:
-            yield "expression", parse(self.expression)
+from trialdesk.protocol.form_fields import ExpressionText, Identifier, Range
+from trialdesk.protocol.form_items import (
+    CHOICE_TYPES,
+    NUMERIC_TYPES,
+    Choice,
+    FindingsCode,
+    ItemDefinition,
+    ItemType,
+)
+from trialdesk.protocol.lab_tests import CtcaeLink, LabTestDefinition, LabUnit, LoincCode
 
 
 class RepeatingGroup(ProtocolModel):
@@ -323,83 +169,6 @@ class FormDefinition(ProtocolModel):
         return frozenset([i.id for i in self.sections_items()] + [g.id for g in self.groups()])
 
 
-class LoincCode(ProtocolModel):
-    """A LOINC code for a test in one unit (mass vs molar) and, where it matters, fasting state."""
-
-    code: Annotated[str, Field(pattern=r"^\d{1,7}-\d$")]
-    unit: str | None = None
-    fasting: bool | None = None
-    name: str | None = None
-
-
-class LabUnit(ProtocolModel):
-    """An allowed unit: `factor` canonical units make one of this unit (value_canonical = value x factor)."""
-
-    unit: str = Field(min_length=1)
-    factor: Decimal = Field(default=Decimal(1), gt=0)
-    reference_range: Range | None = None
-
-
-class CtcaeLink(ProtocolModel):
-    """The CTCAE term a value outside the reference range suggests (grading is `trialdesk.core.ctcae`'s)."""
-
-    term: str
-    direction: Literal["low", "high"]
-    note: str | None = None
-
-
-class LabTestDefinition(ProtocolModel):
-    """A laboratory test: how it is coded (CDISC LB or IS, LOINC), measured and checked.
-
-    `hard_limits` (physiologically impossible: refused) and `soft_limits` (implausible: need confirmation)
-    are in the canonical unit; reference ranges are per unit (a laboratory's own range may be entered with
-    the value and then wins).
-    """
-
-    code: Identifier
-    label: Text
-    domain: Literal["LB", "IS"]
-    test_code: str = Field(min_length=1, max_length=8)
-    test_name: str | None = None
-    binding_agent: str | None = None
-    method: str | None = None
-    specimen: str | None = None
-    result_type: Literal["quantitative", "ordinal", "categorical"]
-    canonical_unit: str | None = None
-    units: list[LabUnit] = Field(default_factory=list)
-    loinc: list[LoincCode] = Field(default_factory=list)
-    loinc_note: str | None = None
-    hard_limits: Range | None = None
-    soft_limits: Range | None = None
-    ctcae: list[CtcaeLink] = Field(default_factory=list)
-    assumption: str | None = None
-
-    @model_validator(mode="after")
-    def _consistent(self) -> LabTestDefinition:
-        if self.domain == "IS" and not self.binding_agent:
-            raise ValueError("an IS test names its binding_agent (ISBDAGNT)")
-        if self.domain == "LB" and self.binding_agent:
-            raise ValueError("binding_agent (ISBDAGNT) belongs to IS tests")
-        names = [u.unit.casefold() for u in self.units]
-        if len(names) != len(set(names)):
-            raise ValueError("a unit is listed twice")
-        if self.result_type == "quantitative":
-            if self.canonical_unit is None:
-                raise ValueError("a quantitative test names its canonical_unit")
-            canonical = next((u for u in self.units if u.unit == self.canonical_unit), None)
-            if canonical is None or canonical.factor != 1:
-                raise ValueError("the canonical_unit must be one of the units, with factor 1")
-        elif self.hard_limits or self.soft_limits:
-            raise ValueError("limits belong to quantitative tests")
-        if not _within(self.soft_limits, self.hard_limits):
-            raise ValueError("soft_limits must lie within hard_limits")
-        return self
-
-    @property
-    def unit_names(self) -> tuple[str, ...]:
-        return tuple(u.unit for u in self.units)
-
-
 class EditCheck(ProtocolModel):
     """A data check across items, forms or visits: when `expression` is true, a query opens on `form`.`item`.
 
@@ -440,6 +209,18 @@ def check_form_references(
     tests = {t.code: t for t in lab_tests}
     if len(tests) != len(lab_tests):
         problems.append(Problem("lab_tests", "a lab test code is used twice"))
+    current = _current_forms(forms, problems)
+    owner = _item_owners(current, problems)
+    known_visits = set(visit_ids) if visit_ids is not None else None
+    for form in current.values():
+        problems.extend(_form_problems(form, tests, owner, known_visits))
+    for index, check in enumerate(edit_checks):
+        problems.extend(_edit_check_problems(f"edit_checks[{index}]", check, current, owner, known_visits))
+    return problems
+
+
+def _current_forms(forms: Sequence[FormDefinition], problems: list[Problem]) -> dict[str, FormDefinition]:
+    """The last-listed version of each form; a (form, version) listed twice is a problem."""
     seen_versions: set[tuple[str, str]] = set()
     current: dict[str, FormDefinition] = {}
     for index, form in enumerate(forms):
@@ -449,6 +230,11 @@ def check_form_references(
             )
         seen_versions.add((form.id, form.version))
         current[form.id] = form
+    return current
+
+
+def _item_owners(current: Mapping[str, FormDefinition], problems: list[Problem]) -> dict[str, str]:
+    """Item id -> the form that defines it; an id used by two current forms is a problem."""
     owner: dict[str, str] = {}
     for form in current.values():
         for item_id in form.top_level_ids | {i.id for i in form.all_items()}:
@@ -457,47 +243,67 @@ def check_form_references(
                     Problem(f"forms.{form.id}.{item_id}", f"item id also used in form '{owner[item_id]}'")
                 )
             owner.setdefault(item_id, form.id)
-    known_visits = set(visit_ids) if visit_ids is not None else None
-    for form in current.values():
-        for visit in form.visits:
-            if known_visits is not None and visit not in known_visits:
-                problems.append(Problem(f"forms.{form.id}.visits", f"visit '{visit}' is not in the schedule"))
-        for item in form.all_items():
-            where = f"forms.{form.id}.{item.id}"
-            if item.lab_test is not None:
-                test = tests.get(item.lab_test)
-                if test is None:
-                    problems.append(Problem(where, f"lab test '{item.lab_test}' is not defined in lab_tests"))
-                elif (item.type == "lab") != (test.result_type == "quantitative"):
-                    problems.append(
-                        Problem(
-                            where,
-                            f"a {item.type} item cannot record the {test.result_type} test '{test.code}'",
-                        )
+    return owner
+
+
+def _form_problems(
+    form: FormDefinition,
+    tests: Mapping[str, LabTestDefinition],
+    owner: Mapping[str, str],
+    known_visits: set[str] | None,
+) -> list[Problem]:
+    """A form's visits exist; its lab items name a defined test of the right result type; its `visit()`
+    look-ups name existing items."""
+    problems: list[Problem] = []
+    for visit in form.visits:
+        if known_visits is not None and visit not in known_visits:
+            problems.append(Problem(f"forms.{form.id}.visits", f"visit '{visit}' is not in the schedule"))
+    for item in form.all_items():
+        where = f"forms.{form.id}.{item.id}"
+        if item.lab_test is not None:
+            test = tests.get(item.lab_test)
+            if test is None:
+                problems.append(Problem(where, f"lab test '{item.lab_test}' is not defined in lab_tests"))
+            elif (item.type == "lab") != (test.result_type == "quantitative"):
+                problems.append(
+                    Problem(
+                        where,
+                        f"a {item.type} item cannot record the {test.result_type} test '{test.code}'",
                     )
-            for _, expression in item.expressions():
-                problems.extend(_visit_lookups(where, expression, owner))
-    for index, check in enumerate(edit_checks):
-        where = f"edit_checks[{index}]"
-        checked_form = current.get(check.form)
-        if checked_form is None:
-            problems.append(Problem(where, f"form '{check.form}' is not defined"))
-        elif (
-            check.item is not None
-            and check.item not in {i.id for i in checked_form.all_items()} | checked_form.top_level_ids
-        ):
-            problems.append(Problem(where, f"item '{check.item}' is not in form '{check.form}'"))
-        expression = parse(check.expression)
-        for name in sorted(expression.names - owner.keys()):
-            problems.append(Problem(where, f"refers to '{name}', which is not an item of any form"))
-        problems.extend(_visit_lookups(where, expression, owner))
-        for visit in check.visits:
-            if known_visits is not None and visit not in known_visits:
-                problems.append(Problem(where, f"visit '{visit}' is not in the schedule"))
+                )
+        for _, expression in item.expressions():
+            problems.extend(_visit_lookups(where, expression, owner))
     return problems
 
 
-def _visit_lookups(where: str, expression: Expression, owner: dict[str, str]) -> list[Problem]:
+def _edit_check_problems(
+    where: str,
+    check: EditCheck,
+    current: Mapping[str, FormDefinition],
+    owner: Mapping[str, str],
+    known_visits: set[str] | None,
+) -> list[Problem]:
+    """An edit check names an existing form, item, items in its expression and visits."""
+    problems: list[Problem] = []
+    checked_form = current.get(check.form)
+    if checked_form is None:
+        problems.append(Problem(where, f"form '{check.form}' is not defined"))
+    elif (
+        check.item is not None
+        and check.item not in {i.id for i in checked_form.all_items()} | checked_form.top_level_ids
+    ):
+        problems.append(Problem(where, f"item '{check.item}' is not in form '{check.form}'"))
+    expression = parse(check.expression)
+    for name in sorted(expression.names - owner.keys()):
+        problems.append(Problem(where, f"refers to '{name}', which is not an item of any form"))
+    problems.extend(_visit_lookups(where, expression, owner))
+    for visit in check.visits:
+        if known_visits is not None and visit not in known_visits:
+            problems.append(Problem(where, f"visit '{visit}' is not in the schedule"))
+    return problems
+
+
+def _visit_lookups(where: str, expression: Expression, owner: Mapping[str, str]) -> list[Problem]:
     return [
         Problem(where, f"visit('{visit}', '{item}') names an item of no form")
         for visit, item in sorted(expression.visit_lookups)
@@ -506,6 +312,8 @@ def _visit_lookups(where: str, expression: Expression, owner: dict[str, str]) ->
 
 
 __all__ = [
+    "CHOICE_TYPES",
+    "NUMERIC_TYPES",
     "Choice",
     "CtcaeLink",
     "EditCheck",

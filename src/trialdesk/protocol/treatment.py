@@ -10,7 +10,6 @@ is checked by `treatment_problems()`, which the protocol loader can call with th
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Literal
 
@@ -19,9 +18,9 @@ from pydantic import Field, field_validator, model_validator
 from trialdesk.errors import Problem
 from trialdesk.protocol.base import Assumption, ProtocolModel, Text
 from trialdesk.protocol.dose_safety import FirstDosePreconditions, VitalSignLimit
+from trialdesk.protocol.schedule import RepeatRule, Visit, VisitSchedule
 
 Slug = str
-ANCHOR_PATTERN = re.compile(r"^(randomization|each_injection|previous_visit|injection:[a-z0-9_\-]+)$")
 ReactionAction = Literal["hold", "repeat_step", "step_down", "stop"]
 Route = Literal["intravenous", "subcutaneous", "intramuscular", "oral", "other"]
 
@@ -181,78 +180,6 @@ class DosingPlan(ProtocolModel):
             return self.arms[arm_id]
         except KeyError:
             raise KeyError(arm_id) from None
-
-
-# --- schedule -----------------------------------------------------------------------------------------------
-
-
-class RepeatRule(ProtocolModel):
-    """The visit occurs `count` times; each later occurrence is anchored on the previous one (done or target)."""
-
-    count: int = Field(ge=2)
-
-
-class Visit(ProtocolModel):
-    """A visit: its target is `anchor + offset_days`, its window `anchor + window_earliest_days ... + window_latest_days`.
-
-    Anchors: `randomization`; `each_injection` (one occurrence per actual injection); `injection:<step id>`
-    (the latest actual injection of that step); `previous_visit` (the latest occurrence of the visit listed
-    before this one for the same arm).
-    """
-
-    id: Slug
-    label: Text
-    anchor: str
-    offset_days: int
-    window_earliest_days: int
-    window_latest_days: int
-    arms: list[Slug] = Field(min_length=1)
-    repeat: RepeatRule | None = None
-
-    @field_validator("anchor")
-    @classmethod
-    def _anchor_is_known(cls, anchor: str) -> str:
-        if not ANCHOR_PATTERN.match(anchor):
-            raise ValueError(
-                "anchor must be 'randomization', 'each_injection', 'previous_visit' or 'injection:<step id>'"
-            )
-        return anchor
-
-    @model_validator(mode="after")
-    def _window_contains_target(self) -> Visit:
-        if not self.window_earliest_days <= self.offset_days <= self.window_latest_days:
-            raise ValueError("the window must contain the target: earliest <= offset <= latest days")
-        if self.repeat is not None and self.anchor == "each_injection":
-            raise ValueError("an each_injection visit already repeats with every injection; drop 'repeat'")
-        return self
-
-    @property
-    def anchor_step(self) -> str | None:
-        return self.anchor.split(":", 1)[1] if self.anchor.startswith("injection:") else None
-
-
-class VisitSchedule(ProtocolModel):
-    visits: list[Visit] = Field(min_length=1)
-
-    @field_validator("visits")
-    @classmethod
-    def _ids_unique(cls, visits: list[Visit]) -> list[Visit]:
-        ids = [v.id for v in visits]
-        if len(set(ids)) != len(ids):
-            raise ValueError("visit ids must be unique")
-        first_for_arm: dict[str, Visit] = {}
-        for visit in visits:
-            for arm_id in visit.arms:
-                first_for_arm.setdefault(arm_id, visit)
-        for arm_id, visit in first_for_arm.items():
-            if visit.anchor == "previous_visit":
-                raise ValueError(
-                    f"visit '{visit.id}' is the first visit of arm '{arm_id}': it has no previous visit"
-                )
-        return visits
-
-    def for_arm(self, arm_id: str) -> list[Visit]:
-        return [v for v in self.visits if arm_id in v.arms]
 
 
 # --- stopping rules -----------------------------------------------------------------------------------------

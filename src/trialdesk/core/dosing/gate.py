@@ -168,21 +168,7 @@ def evaluate_gate(
     (checked before the first dose only); `form_titles` names them in the reason.
     """
     _aware(now, "now")
-    reasons: list[GateReason] = []
-    if participant_stopped:
-        reasons.append(
-            GateReason(
-                "participant_stopped",
-                "This participant's study-product dosing has been stopped (stopping rule).",
-            )
-        )
-    if study_paused:
-        reasons.append(
-            GateReason(
-                "study_paused",
-                "All study-product dosing is paused until the ethics/safety committee records a decision.",
-            )
-        )
+    reasons = _stop_reasons(participant_stopped=participant_stopped, study_paused=study_paused)
     if not _arm(plan, arm).receives_product:
         reasons.append(GateReason("no_study_product", "This arm receives no study product."))
         return GateDecision(False, None, tuple(reasons), None, None)
@@ -198,15 +184,54 @@ def evaluate_gate(
 
     earliest: datetime | None = None
     if step is not None:
-        bounds = _time_rules(plan, arm, position, step)
-        if bounds:
-            earliest = max(b.allowed_from for b in bounds if b.allowed_from is not None)
-        reasons.extend(b for b in bounds if b.allowed_from is not None and b.allowed_from > now)
-        last = position.last_dose
-        if last is None:
-            reasons += precondition_reasons(
-                plan.first_dose_preconditions, precondition_forms_done, form_titles or {}
-            )
-        reasons.extend(_safety_check_reasons(plan, step, safety_check, last, now))
+        earliest, step_reasons = _next_dose_reasons(
+            plan, arm, position, step, safety_check, precondition_forms_done, form_titles or {}, now
+        )
+        reasons.extend(step_reasons)
 
     return GateDecision(not reasons, step, tuple(reasons), earliest, position)
+
+
+def _stop_reasons(*, participant_stopped: bool, study_paused: bool) -> list[GateReason]:
+    """A stopping rule (or committee decision) for this participant or for the whole study."""
+    reasons: list[GateReason] = []
+    if participant_stopped:
+        reasons.append(
+            GateReason(
+                "participant_stopped",
+                "This participant's study-product dosing has been stopped (stopping rule).",
+            )
+        )
+    if study_paused:
+        reasons.append(
+            GateReason(
+                "study_paused",
+                "All study-product dosing is paused until the ethics/safety committee records a decision.",
+            )
+        )
+    return reasons
+
+
+def _next_dose_reasons(
+    plan: DosingPlan,
+    arm: str,
+    position: LadderPosition,
+    step: DoseStep,
+    safety_check: SafetyCheck | None,
+    precondition_forms_done: frozenset[str],
+    form_titles: Mapping[str, str],
+    now: datetime,
+) -> tuple[datetime | None, list[GateReason]]:
+    """The earliest time the next dose is allowed, and what blocks it now: time rules, the first-dose
+    preconditions (first dose only) and the pre-dose safety check."""
+    reasons: list[GateReason] = []
+    earliest: datetime | None = None
+    bounds = _time_rules(plan, arm, position, step)
+    if bounds:
+        earliest = max(b.allowed_from for b in bounds if b.allowed_from is not None)
+    reasons.extend(b for b in bounds if b.allowed_from is not None and b.allowed_from > now)
+    last = position.last_dose
+    if last is None:
+        reasons += precondition_reasons(plan.first_dose_preconditions, precondition_forms_done, form_titles)
+    reasons.extend(_safety_check_reasons(plan, step, safety_check, last, now))
+    return earliest, reasons
