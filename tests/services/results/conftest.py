@@ -6,14 +6,12 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.factories import all_met
-from tests.services.casebook.helpers import labs
+from tests.factories import all_met, baseline_forms_saved
 from tests.services.treatment.conftest import ae, give, investigator, lots
 from trialdesk.core.roles import Role
 from trialdesk.records.models import Participant, Site
 from trialdesk.records.treatment.models import Administration
 from trialdesk.services.actors import Actor
-from trialdesk.services.casebook.entry import save_form
 from trialdesk.services.participants import IdentityDetails, register_for_screening
 from trialdesk.services.screening import screen
 from trialdesk.services.treatment.adverse_events import report_adverse_event
@@ -50,14 +48,8 @@ def trial(
         "c1": enrol(arm="control"),
         "c2": enrol(arm="control"),
     }
-    save_form(
-        doctor,
-        people["e1"],
-        visit_id="baseline",
-        form_id="lab_panel",
-        values=labs(sample_date=clock.now().date().isoformat()),
-        clock=clock,
-    )
+    # the baseline forms the first dose needs (vital signs, SLEDAI-2K/PGA, laboratory panel)
+    baseline_forms_saved(doctor, people["e1"], clock)
     give(people["e1"])
     report_adverse_event(
         actors[Role.INVESTIGATOR],
