@@ -38,7 +38,9 @@ SKIPPED_NAMES = {
     "preferences",
 }  # sign-in/out and the language switch are not pages to search
 TOKEN = re.compile(r"[A-Za-z0-9]{64}")  # CSRF tokens (masked anew on each render) and SHA-256 hashes
-CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")  # "generated at 16:40" on the reports: the wall clock
+CLOCK_TIME = re.compile(
+    r"\b\d{1,2}:\d{2}(?::\d{2})?\b"
+)  # "generated at 16:40" on the reports: the wall clock
 GENERIC = re.compile(r"<(\w+)[^>]*data-arms=\"protocol\"[^>]*>.*?</\1>", re.S)
 
 
