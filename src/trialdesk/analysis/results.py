@@ -26,6 +26,7 @@ from trialdesk.analysis.datasets import (
 from trialdesk.analysis.endpoints import EndpointResult, analyse_endpoint, endpoint_frame
 from trialdesk.analysis.figures import Format, adverse_event_figure, trajectory_figure
 from trialdesk.analysis.tables import Table, baseline_table, exposure_table, localize, outcome_table
+from trialdesk.analysis.wording import Translate, same
 from trialdesk.errors import ValidationFailed
 from trialdesk.protocol.analysis import AnalysisPlan, plan_hash
 from trialdesk.protocol.schema import Protocol
@@ -82,6 +83,7 @@ def analyse_trial(
     figure_format: Format = "png",
     arms: Sequence[tuple[str, str]] | None = None,
     with_figures: bool = True,
+    translate: Translate = same,
 ) -> Results:
     """Everything the results report shows. Raises `ValidationFailed` when a frame breaks its spec."""
     plan = _plan(protocol)
@@ -115,8 +117,8 @@ def analyse_trial(
     seconds["statistics"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    tables = _tables(protocol, inputs, measurements, endpoints, arms, language)
-    svg = consort_svg(flow)
+    tables = _tables(protocol, inputs, measurements, endpoints, arms, language, translate)
+    svg = consort_svg(flow, translate, language)
     seconds["tables"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -134,6 +136,7 @@ def _tables(
     endpoints: Sequence[EndpointResult],
     arms: Sequence[tuple[str, str]],
     language: str,
+    translate: Translate,
 ) -> tuple[Table, ...]:
     plan = _plan(protocol)
     visit_labels = {v.id: v.label.in_language(language) for v in plan.visits}
@@ -148,9 +151,9 @@ def _tables(
         safety_tables.lab_shift_table(
             measurements, inputs.participants, arms, lab_parameters, plan.baseline_visit.id
         ),
-        *[outcome_table(result, arms, visit_labels) for result in endpoints],
+        *[outcome_table(result, arms, visit_labels, language) for result in endpoints],
     ]
-    return tuple(localize(table, language) for table in tables)
+    return tuple(localize(table, language, translate) for table in tables)
 
 
 def _figures(

@@ -17,10 +17,10 @@ import pandas as pd
 
 from trialdesk.analysis.endpoints import EndpointResult
 from trialdesk.analysis.statistics import Comparison, Proportion, Summary, TestResult, describe
+from trialdesk.analysis.wording import Translate, persian_digits, same, translate_text
 
 DIGITS = 1
 DASH = "–"
-_PERSIAN = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
 
 Arms = Sequence[tuple[str, str]]
 """(arm id, label) in display order; the first arm is the experimental one (comparisons are first minus second)."""
@@ -42,12 +42,23 @@ def serialize(tables: Sequence[Table]) -> bytes:
     ).encode()
 
 
-def localize(table: Table, language: str) -> Table:
-    """Persian digits and decimal separator in every cell (titles and labels are given by the caller)."""
-    if language != "fa":
+def localize(table: Table, language: str, translate: Translate = same) -> Table:
+    """The table in `language`: its words through `translate` (see `wording`), and in Persian, Persian
+    digits and decimal separator in every cell, heading and note."""
+    if language == "en" and translate is same:
         return table
-    rows = tuple(tuple(cell.translate(_PERSIAN) for cell in row) for row in table.rows)
-    return Table(table.id, table.title, table.header, rows, table.notes)
+
+    def word(text: str) -> str:
+        text = translate_text(text, translate)
+        return persian_digits(text) if language == "fa" else text
+
+    return Table(
+        table.id,
+        word(table.title),
+        tuple(word(cell) for cell in table.header),
+        tuple(tuple(word(cell) for cell in row) for row in table.rows),
+        tuple(word(note) for note in table.notes),
+    )
 
 
 def number(value: float | None, digits: int = DIGITS) -> str:
@@ -157,7 +168,9 @@ def exposure_table(participants: pd.DataFrame, doses: pd.DataFrame, arms: Arms) 
 # --- outcomes -----------------------------------------------------------------------------------------------
 
 
-def outcome_table(result: EndpointResult, arms: Arms, visit_labels: dict[str, str]) -> Table:
+def outcome_table(
+    result: EndpointResult, arms: Arms, visit_labels: dict[str, str], language: str = "en"
+) -> Table:
     """An endpoint by arm and analysis visit, then its comparisons at the primary visit."""
     endpoint = result.endpoint
     by_key = {(s.arm, s.visit): s for s in result.summaries}
@@ -181,7 +194,9 @@ def outcome_table(result: EndpointResult, arms: Arms, visit_labels: dict[str, st
         f"Population: {result.population}. Comparisons at {visit_labels.get(endpoint.primary_visit, endpoint.primary_visit)}, {arms[0][1]} minus {arms[1][1]}:"
     ]
     notes += [_comparison_note(c) for c in result.comparisons]
-    return Table(f"outcome_{endpoint.id}", endpoint.label.en, header, tuple(rows), tuple(notes))
+    return Table(
+        f"outcome_{endpoint.id}", endpoint.label.in_language(language), header, tuple(rows), tuple(notes)
+    )
 
 
 def _proportion(proportion: Proportion | None) -> str:

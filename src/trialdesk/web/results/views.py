@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
+from trialdesk.analysis.sections import results_sections
 from trialdesk.errors import NotFound, Problem, ValidationFailed
 from trialdesk.services.results import ResultsReport, SafetyReport, results_report, safety_report
 from trialdesk.web.auth import request_actor
@@ -51,6 +52,9 @@ def results_context(report: ResultsReport) -> dict[str, Any]:
         "datasets": results.datasets,
         "consort_svg": data_uri(results.consort_svg.encode("utf-8"), "image/svg+xml"),
         "tables": results.tables,
+        "methods": report.methods,
+        "sections": results_sections(results.tables),
+        "recruitment": report.recruitment,
         "figures": [
             (name, data_uri(content, "image/png")) for name, content in sorted(results.figures.items())
         ],
