@@ -108,3 +108,15 @@ def test_a_persian_table_is_worded_in_persian_with_persian_digits(results: Resul
     assert table.title == "ویژگی‌های پایه" and table.header[0] == "ویژگی"
     text = " ".join([*table.header, *(c for row in table.rows for c in row)])
     assert not any(ch.isascii() and ch.isdigit() for ch in text)
+
+
+def test_a_method_name_holding_a_colon_is_still_found_in_its_note() -> None:
+    ancova = "ANCOVA (OLS): change from baseline ~ arm + baseline; t-based CI"
+    note = f"{ancova}: 1.20 (95% CI -0.50 to 2.00), p = 0.300"
+    assert translate_text(note, marked) == f"««{ancova}»: 1.20 (95% CI -0.50 to 2.00), p = 0.300»"
+
+
+def test_the_exposure_table_names_ladder_steps_by_their_labels(results: Results) -> None:
+    exposure = next(t for t in results.tables if t.id == "exposure")
+    labels = [row[0] for row in exposure.rows if row[0].startswith("Doses at ")]
+    assert labels and not any("step_" in label for label in labels)

@@ -286,8 +286,11 @@ def _arm_paragraphs(arm: ArmFlow, phase: str) -> list[str]:
     ]
 
 
-def consort_svg(flow: ConsortFlow, translate: Translate = same, language: str = "en") -> str:
-    """The flow diagram as a standalone SVG document (deterministic text), worded in `language`."""
+def consort_svg(
+    flow: ConsortFlow, translate: Translate = same, language: str = "en", *, with_text: bool = True
+) -> str:
+    """The flow diagram as a standalone SVG document (deterministic text), worded in `language`.
+    `with_text=False` draws only boxes and connectors (the PDF lays Persian text over it in HTML)."""
     boxes, width, height = layout(flow, translate, language)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
@@ -301,6 +304,8 @@ def consort_svg(flow: ConsortFlow, translate: Translate = same, language: str = 
             f'<rect x="{box.x:.1f}" y="{box.y:.1f}" width="{box.width:.1f}" height="{box.height:.1f}" '
             f'fill="{fill}" stroke="#333" rx="3"/>'
         )
+        if not with_text:
+            continue
         if phase_bar:
             cx, cy = box.x + box.width / 2, box.y + box.height / 2
             parts.append(

@@ -8,10 +8,10 @@ the report's language, so the section reads in English and in Persian.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from trialdesk.analysis.wording import Translate, same
+from trialdesk.analysis.wording import Translate, persian_digits, same
 from trialdesk.protocol.analysis import AnalysisPlan, Endpoint, plan_hash
 from trialdesk.protocol.schema import Protocol
 
@@ -118,6 +118,7 @@ def methods_sections(
     if plan is None:
         return ()
     t = translate
+    n = _numbers(language)
     return (
         _design(protocol, language, t),
         MethodsSection(
@@ -125,8 +126,8 @@ def methods_sections(
             (t(PLAN).format(version=plan.version, sha256=plan_hash(plan), protocol=protocol.version),),
             "3",
         ),
-        _changes(versions, t),
-        _randomization(protocol, t),
+        _changes(versions, t, n),
+        _randomization(protocol, t, n),
         MethodsSection(
             t("Analysis populations"),
             tuple(
@@ -136,7 +137,7 @@ def methods_sections(
                 for p in plan.populations
             ),
         ),
-        _visits(plan, language, t),
+        _visits(plan, language, t, n),
         MethodsSection(
             t("Outcomes and how they are analysed"),
             tuple(_endpoint_line(plan, e, language, t) for e in plan.endpoints),
@@ -145,7 +146,7 @@ def methods_sections(
             t("Statistical methods"),
             (
                 t("Confidence level {level}%, two-sided alpha {alpha}.").format(
-                    level=f"{100 * plan.confidence_level:g}", alpha=f"{plan.alpha:g}"
+                    level=n(f"{100 * plan.confidence_level:g}"), alpha=n(f"{plan.alpha:g}")
                 ),
                 plan.multiplicity.in_language(language),
                 plan.missing_data.in_language(language),
@@ -159,33 +160,41 @@ def methods_sections(
     )
 
 
+def _numbers(language: str) -> Callable[[object], str]:
+    """Numbers in the report's digits (hashes and version ids are left as they are)."""
+    return (lambda value: persian_digits(str(value))) if language == "fa" else str
+
+
 def _design(protocol: Protocol, language: str, t: Translate) -> MethodsSection:
+    n = _numbers(language)
     design = protocol.design
     ratio = ":".join(str(s) for s in protocol.randomization.ratio.values()) if protocol.randomization else "–"
     text = t(DESIGN).format(
         assignment=t(design.assignment.replace("_", " ")),
         allocation=t(design.allocation.replace("_", " ")),
-        arms=len(protocol.arms),
+        arms=n(len(protocol.arms)),
         names=", ".join(arm.name.in_language(language) for arm in protocol.arms),
-        ratio=ratio,
-        size=design.target_sample_size,
+        ratio=n(ratio),
+        size=n(design.target_sample_size),
         masking=t(design.masking),
     )
     return MethodsSection(t("Trial design"), (text,))
 
 
-def _changes(versions: Sequence[VersionInForce], t: Translate) -> MethodsSection:
+def _changes(versions: Sequence[VersionInForce], t: Translate, n: Callable[[object], str]) -> MethodsSection:
     if len(versions) <= 1:
         lines: tuple[str, ...] = (t("No change to the protocol since the trial began."),)
     else:
         lines = tuple(
-            t("Protocol version {version}, in force from {since}.").format(version=v.version, since=v.since)
+            t("Protocol version {version}, in force from {since}.").format(
+                version=v.version, since=n(v.since)
+            )
             for v in versions
         )
     return MethodsSection(t("Changes to the trial after it began"), lines, "10")
 
 
-def _randomization(protocol: Protocol, t: Translate) -> MethodsSection:
+def _randomization(protocol: Protocol, t: Translate, n: Callable[[object], str]) -> MethodsSection:
     design = protocol.randomization
     if design is None:
         return MethodsSection(t("Randomization"), ())
@@ -197,19 +206,19 @@ def _randomization(protocol: Protocol, t: Translate) -> MethodsSection:
         if factors
         else t("without stratification")
     )
-    sizes = ", ".join(str(s) for s in design.block_sizes)
+    sizes = ", ".join(n(s) for s in design.block_sizes)
     return MethodsSection(t("Randomization"), (t(BLOCKS).format(sizes=sizes, strata=strata),))
 
 
-def _visits(plan: AnalysisPlan, language: str, t: Translate) -> MethodsSection:
+def _visits(plan: AnalysisPlan, language: str, t: Translate, n: Callable[[object], str]) -> MethodsSection:
     lines = [
         t(
             "{label}: study day {day} from randomization (window {before} days before to {after} days after)."
         ).format(
             label=v.label.in_language(language),
-            day=v.target_day,
-            before=v.window_before_days,
-            after=v.window_after_days,
+            day=n(v.target_day),
+            before=n(v.window_before_days),
+            after=n(v.window_after_days),
         )
         for v in plan.visits
     ]

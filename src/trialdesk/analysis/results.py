@@ -69,6 +69,17 @@ def build_measurements(protocol: Protocol, assessments: pd.DataFrame) -> pd.Data
     return derive_baseline_and_change(windowed, plan.baseline_visit.id)
 
 
+def step_labels(protocol: Protocol, language: str) -> dict[str, str]:
+    """Ladder step and maintenance ids -> their labels in `language` (every arm's dosing)."""
+    labels: dict[str, str] = {}
+    for dosing in protocol.dosing.arms.values() if protocol.dosing else ():
+        for step in dosing.steps:
+            labels[step.id] = step.label.in_language(language)
+        if dosing.maintenance is not None:
+            labels[dosing.maintenance.id] = dosing.maintenance.label.in_language(language)
+    return labels
+
+
 def _plan(protocol: Protocol) -> AnalysisPlan:
     if protocol.analysis is None:
         raise ValidationFailed(f"protocol {protocol.id} {protocol.version} has no analysis plan")
@@ -143,7 +154,7 @@ def _tables(
     lab_parameters = [e.item for e in plan.endpoints if e.type == "continuous" and e.item is not None]
     tables = [
         baseline_table(inputs.participants, arms),
-        exposure_table(inputs.participants, inputs.doses, arms),
+        exposure_table(inputs.participants, inputs.doses, arms, step_labels(protocol, language)),
         safety_tables.adverse_event_table(inputs.adverse_events, inputs.participants, arms),
         safety_tables.serious_event_table(inputs.adverse_events, dict(arms)),
         safety_tables.stopping_events_table(inputs.adverse_events, inputs.participants, arms),

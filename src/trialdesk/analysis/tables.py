@@ -131,8 +131,12 @@ def baseline_table(participants: pd.DataFrame, arms: Arms, population: str = "it
     return Table("baseline", "Baseline characteristics", header, rows, (note,))
 
 
-def exposure_table(participants: pd.DataFrame, doses: pd.DataFrame, arms: Arms) -> Table:
-    """Product exposure by treated arm: doses per ladder step, cumulative units, partial doses, lots."""
+def exposure_table(
+    participants: pd.DataFrame, doses: pd.DataFrame, arms: Arms, step_labels: dict[str, str] | None = None
+) -> Table:
+    """Product exposure by treated arm: doses per ladder step (named by `step_labels`, the protocol's labels,
+    never the internal step id when a label is known), cumulative units, partial doses, lots."""
+    labels = step_labels or {}
     safety = participants[participants["safety"].astype(bool)]
     arm_of = dict(zip(safety["participant"], safety["arm_treated"], strict=True))
     given = doses[doses["participant"].isin(list(arm_of))].assign(arm=lambda d: d["participant"].map(arm_of))
@@ -144,7 +148,12 @@ def exposure_table(participants: pd.DataFrame, doses: pd.DataFrame, arms: Arms) 
     )
     for step in sorted(given["ladder_step"].unique()):
         at_step = given[given["ladder_step"] == step]
-        rows.append((f"Doses at {step}, n", *[str(int((at_step["arm"] == a).sum())) for a, _ in arms]))
+        rows.append(
+            (
+                f"Doses at {labels.get(str(step), step)}, n",
+                *[str(int((at_step["arm"] == a).sum())) for a, _ in arms],
+            )
+        )
     totals = given.groupby(["arm", "participant"])["units"].sum()
     cumulative = [describe([float(v) for v in totals.get(a, pd.Series(dtype=float))]) for a, _ in arms]
     rows.append(

@@ -127,6 +127,11 @@ PHRASES: tuple[str, ...] = (
     "Declined to participate",
     "Other reasons",
     "{label} (n={n})",
+    "no dose given by the data cut-off",
+    "not randomized by the data cut-off",
+    "stopping rule {rule}",
+    "major deviation: {categories}",
+    "lost to follow-up",
     "Enrolment",
     "Allocation",
     "Follow-up",
@@ -145,14 +150,25 @@ def same(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
-    """Each phrase with placeholders as a regex whose groups are the placeholders (longest phrase first)."""
+def _patterns() -> tuple[tuple[tuple[re.Pattern[str], ...], str], ...]:
+    """Each phrase with placeholders as regexes whose groups are the placeholders: one lazy and one greedy,
+    because a placeholder's value may hold the text that follows it (a method's name holds ': ')."""
     compiled = []
     # A trailing note in brackets first, then the longest phrase: the most specific match wins.
     for phrase in sorted((p for p in PHRASES if "{" in p), key=lambda p: (p != _NOTED, -len(p))):
         parts = _PLACEHOLDER.split(phrase)
-        regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
-        compiled.append((re.compile(f"^{regex}$", re.DOTALL), phrase))
+        variants = tuple(
+            re.compile(
+                "^"
+                + "".join(
+                    re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+{lazy})" for i, part in enumerate(parts)
+                )
+                + "$",
+                re.DOTALL,
+            )
+            for lazy in ("?", "")
+        )
+        compiled.append((variants, phrase))
     return tuple(compiled)
 
 
@@ -167,12 +183,22 @@ def translate_text(text: str, translate: Translate) -> str:
     lead = text[: len(text) - len(stripped)]
     if stripped in _FIXED:
         return lead + translate(stripped)
-    for pattern, phrase in _patterns():
-        match = pattern.match(stripped)
-        if match is not None:
-            values = {k: translate_text(v, translate) for k, v in match.groupdict().items()}
+    for variants, phrase in _patterns():
+        matches = [m for m in (pattern.match(stripped) for pattern in variants) if m is not None]
+        if matches:
+            # Of the two readings, the one whose parts are more often phrases themselves.
+            best = max(matches, key=lambda m: sum(_is_phrase(v) for v in m.groupdict().values()))
+            values = {k: translate_text(v, translate) for k, v in best.groupdict().items()}
             return lead + translate(phrase).format(**values)
     return text
+
+
+def _is_phrase(text: str) -> bool:
+    return translate_text(text, _mark) != text
+
+
+def _mark(text: str) -> str:
+    return f"\x00{text}"
 
 
 def persian_digits(text: str) -> str:
