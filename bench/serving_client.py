@@ -81,12 +81,15 @@ class Session:
 def wait_until_serving(port: int, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)  # noqa: SIM117
             connection.request("GET", "/signin/")
             if connection.getresponse().status == 200:
-                connection.close()
                 return
         except OSError:
             time.sleep(0.3)
+        finally:
+            # Closed on every path: a refused or timed-out attempt must not leave a socket behind
+            # (the test suite turns ResourceWarning into an error).
+            connection.close()
     raise RuntimeError(f"the server on port {port} did not answer within {timeout:.0f} s")

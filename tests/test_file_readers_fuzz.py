@@ -7,6 +7,7 @@ and the two randomization-list importers; the only exception allowed out is a `T
 from __future__ import annotations
 
 import contextlib
+import functools
 import tempfile
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from trialdesk.errors import TrialdeskError
 from trialdesk.files import read_text_file
 from trialdesk.protocol.irct import import_irct
 from trialdesk.protocol.loading import default_study_path, load_protocol
+from trialdesk.protocol.randomization import RandomizationDesign
 
 SEED_RECORD = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_70eb4ea3a255781a.txt"
 STUDY = default_study_path()
@@ -56,9 +58,16 @@ def _import_record(data: bytes) -> None:
         import_irct(read_text_file(path, max_bytes=5_000_000))
 
 
-def _import_lists(data: bytes) -> None:
+@functools.cache
+def _design() -> RandomizationDesign:
+    """The shipped study's design, read once (reading the protocol on every example made this test slow)."""
     design = load_protocol(STUDY).randomization
     assert design is not None
+    return design
+
+
+def _import_lists(data: bytes) -> None:
+    design = _design()
     for importer in (import_sealed_envelope, import_redcap):
         with contextlib.suppress(TrialdeskError):
             importer(data, design=design, mapping=ImportMapping(), site_codes=["KUMS"])

@@ -27,7 +27,8 @@ def render_report(kind: str, actor: Any, study: Any, cutoff: date | None, langua
         if kind == "safety":
             context = safety_context(safety_report(actor, study=study, cutoff=cutoff, language=language))
         else:
-            context = results_context(results_report(actor, study=study, cutoff=cutoff, language=language))
+            report = results_report(actor, study=study, cutoff=cutoff, language=language)
+            context = results_context(report, printed=True)
         return render_to_string("trialdesk/results/document.html", {**context, "kind": kind})
 
 

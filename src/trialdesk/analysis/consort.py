@@ -10,13 +10,14 @@ no two boxes overlap.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 
 import pandas as pd
 
+from trialdesk.analysis.wording import Translate, persian_digits, same, translate_text
 from trialdesk.errors import Problem, ValidationFailed
 
 LABELS = {
@@ -177,6 +178,9 @@ def wrap(text: str, width: float) -> list[str]:
     return lines
 
 
+Words = Callable[[str], str]
+
+
 @dataclass(frozen=True)
 class LaidOutBox:
     x: float
@@ -198,13 +202,20 @@ def _text(title: str, count: int, reasons: Sequence[tuple[str, int]] = ()) -> li
     return [f"{title} (n={count})", *[f"• {reason} (n={n})" for reason, n in reasons]]
 
 
-def _box(x: float, y: float, width: float, paragraphs: list[str]) -> LaidOutBox:
-    lines = [line for paragraph in paragraphs for line in wrap(paragraph, width - 2 * PADDING)]
+def _box(x: float, y: float, width: float, paragraphs: list[str], words: Words) -> LaidOutBox:
+    lines = [line for paragraph in paragraphs for line in wrap(words(paragraph), width - 2 * PADDING)]
     return LaidOutBox(x, y, width, len(lines) * LINE_HEIGHT + 2 * PADDING, tuple(lines))
 
 
-def layout(flow: ConsortFlow) -> tuple[list[LaidOutBox], float, float]:
-    """Boxes (phase bars first) and the drawing's width and height."""
+def layout(
+    flow: ConsortFlow, translate: Translate = same, language: str = "en"
+) -> tuple[list[LaidOutBox], float, float]:
+    """Boxes (phase bars first) and the drawing's width and height, worded in `language` by `translate`."""
+
+    def words(text: str) -> str:
+        text = translate_text(text, translate)
+        return persian_digits(text) if language == "fa" else text
+
     arm_count = max(len(flow.arms), 1)
     column = 230.0
     arms_right = PHASE_BAR + GAP + arm_count * column + (arm_count - 1) * GAP
@@ -218,10 +229,14 @@ def layout(flow: ConsortFlow) -> tuple[list[LaidOutBox], float, float]:
             f"• {label} (n={count.n})",
             *[f"– {reason} (n={n})" for reason, n in count.reasons],
         ]
-    assessed = _box(centre_x, GAP, centre_width, _text(LABELS["assessed"], flow.assessed))
-    excluded = _box(side_x, assessed.y + assessed.height + GAP / 2, width - side_x - GAP, excluded_lines)
+    assessed = _box(centre_x, GAP, centre_width, _text(LABELS["assessed"], flow.assessed), words)
+    excluded = _box(
+        side_x, assessed.y + assessed.height + GAP / 2, width - side_x - GAP, excluded_lines, words
+    )
     randomized_y = max(excluded.y + excluded.height, assessed.y + assessed.height) + GAP
-    randomized = _box(centre_x, randomized_y, centre_width, _text(LABELS["randomized"], flow.randomized))
+    randomized = _box(
+        centre_x, randomized_y, centre_width, _text(LABELS["randomized"], flow.randomized), words
+    )
     boxes = [assessed, excluded, randomized]
     y = randomized.y + randomized.height + 2 * GAP
     rows: list[list[LaidOutBox]] = []
@@ -229,10 +244,10 @@ def layout(flow: ConsortFlow) -> tuple[list[LaidOutBox], float, float]:
         row = []
         for index, arm in enumerate(flow.arms):
             x = PHASE_BAR + GAP + index * (column + GAP)
-            row.append(_box(x, y, column, _arm_paragraphs(arm, phase)))
+            row.append(_box(x, y, column, _arm_paragraphs(arm, phase), words))
         rows.append(row)
         # The row is at least as tall as its rotated phase label needs.
-        tallest = max([box.height for box in row] + [text_width(PHASES[number]) + 2 * PADDING])
+        tallest = max([box.height for box in row] + [text_width(words(PHASES[number])) + 2 * PADDING])
         y += tallest + 2 * GAP
     boxes += [box for row in rows for box in row]
     tops = [
@@ -243,7 +258,8 @@ def layout(flow: ConsortFlow) -> tuple[list[LaidOutBox], float, float]:
         y - GAP,
     ]
     phases = [
-        LaidOutBox(4.0, tops[i], PHASE_BAR - 8.0, tops[i + 1] - tops[i] - GAP, (PHASES[i],)) for i in range(4)
+        LaidOutBox(4.0, tops[i], PHASE_BAR - 8.0, tops[i + 1] - tops[i] - GAP, (words(PHASES[i]),))
+        for i in range(4)
     ]
     return [*phases, *boxes], width, y
 
@@ -270,9 +286,12 @@ def _arm_paragraphs(arm: ArmFlow, phase: str) -> list[str]:
     ]
 
 
-def consort_svg(flow: ConsortFlow) -> str:
-    """The flow diagram as a standalone SVG document (deterministic text)."""
-    boxes, width, height = layout(flow)
+def consort_svg(
+    flow: ConsortFlow, translate: Translate = same, language: str = "en", *, with_text: bool = True
+) -> str:
+    """The flow diagram as a standalone SVG document (deterministic text), worded in `language`.
+    `with_text=False` draws only boxes and connectors (the PDF lays Persian text over it in HTML)."""
+    boxes, width, height = layout(flow, translate, language)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="DejaVu Sans, sans-serif" font-size="{FONT_SIZE:.0f}">',
@@ -285,6 +304,8 @@ def consort_svg(flow: ConsortFlow) -> str:
             f'<rect x="{box.x:.1f}" y="{box.y:.1f}" width="{box.width:.1f}" height="{box.height:.1f}" '
             f'fill="{fill}" stroke="#333" rx="3"/>'
         )
+        if not with_text:
+            continue
         if phase_bar:
             cx, cy = box.x + box.width / 2, box.y + box.height / 2
             parts.append(
@@ -292,9 +313,13 @@ def consort_svg(flow: ConsortFlow) -> str:
                 f'transform="rotate(-90 {cx:.1f} {cy:.1f})">{escape(box.lines[0])}</text>'
             )
             continue
+        # Right to left: each line starts at the box's right edge.
+        x, direction = (
+            (box.x + box.width - PADDING, ' direction="rtl"') if language == "fa" else (box.x + PADDING, "")
+        )
         for line_number, line in enumerate(box.lines):
             baseline = box.y + PADDING + (line_number + 1) * LINE_HEIGHT - 4
-            parts.append(f'<text x="{box.x + PADDING:.1f}" y="{baseline:.1f}">{escape(line)}</text>')
+            parts.append(f'<text x="{x:.1f}" y="{baseline:.1f}"{direction}>{escape(line)}</text>')
     parts += _arrows(boxes[4:], len(flow.arms))
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

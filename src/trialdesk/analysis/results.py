@@ -26,6 +26,7 @@ from trialdesk.analysis.datasets import (
 from trialdesk.analysis.endpoints import EndpointResult, analyse_endpoint, endpoint_frame
 from trialdesk.analysis.figures import Format, adverse_event_figure, trajectory_figure
 from trialdesk.analysis.tables import Table, baseline_table, exposure_table, localize, outcome_table
+from trialdesk.analysis.wording import Translate, same
 from trialdesk.errors import ValidationFailed
 from trialdesk.protocol.analysis import AnalysisPlan, plan_hash
 from trialdesk.protocol.schema import Protocol
@@ -68,6 +69,17 @@ def build_measurements(protocol: Protocol, assessments: pd.DataFrame) -> pd.Data
     return derive_baseline_and_change(windowed, plan.baseline_visit.id)
 
 
+def step_labels(protocol: Protocol, language: str) -> dict[str, str]:
+    """Ladder step and maintenance ids -> their labels in `language` (every arm's dosing)."""
+    labels: dict[str, str] = {}
+    for dosing in protocol.dosing.arms.values() if protocol.dosing else ():
+        for step in dosing.steps:
+            labels[step.id] = step.label.in_language(language)
+        if dosing.maintenance is not None:
+            labels[dosing.maintenance.id] = dosing.maintenance.label.in_language(language)
+    return labels
+
+
 def _plan(protocol: Protocol) -> AnalysisPlan:
     if protocol.analysis is None:
         raise ValidationFailed(f"protocol {protocol.id} {protocol.version} has no analysis plan")
@@ -82,6 +94,7 @@ def analyse_trial(
     figure_format: Format = "png",
     arms: Sequence[tuple[str, str]] | None = None,
     with_figures: bool = True,
+    translate: Translate = same,
 ) -> Results:
     """Everything the results report shows. Raises `ValidationFailed` when a frame breaks its spec."""
     plan = _plan(protocol)
@@ -115,8 +128,8 @@ def analyse_trial(
     seconds["statistics"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    tables = _tables(protocol, inputs, measurements, endpoints, arms, language)
-    svg = consort_svg(flow)
+    tables = _tables(protocol, inputs, measurements, endpoints, arms, language, translate)
+    svg = consort_svg(flow, translate, language)
     seconds["tables"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -134,13 +147,14 @@ def _tables(
     endpoints: Sequence[EndpointResult],
     arms: Sequence[tuple[str, str]],
     language: str,
+    translate: Translate,
 ) -> tuple[Table, ...]:
     plan = _plan(protocol)
     visit_labels = {v.id: v.label.in_language(language) for v in plan.visits}
     lab_parameters = [e.item for e in plan.endpoints if e.type == "continuous" and e.item is not None]
     tables = [
         baseline_table(inputs.participants, arms),
-        exposure_table(inputs.participants, inputs.doses, arms),
+        exposure_table(inputs.participants, inputs.doses, arms, step_labels(protocol, language)),
         safety_tables.adverse_event_table(inputs.adverse_events, inputs.participants, arms),
         safety_tables.serious_event_table(inputs.adverse_events, dict(arms)),
         safety_tables.stopping_events_table(inputs.adverse_events, inputs.participants, arms),
@@ -148,9 +162,9 @@ def _tables(
         safety_tables.lab_shift_table(
             measurements, inputs.participants, arms, lab_parameters, plan.baseline_visit.id
         ),
-        *[outcome_table(result, arms, visit_labels) for result in endpoints],
+        *[outcome_table(result, arms, visit_labels, language) for result in endpoints],
     ]
-    return tuple(localize(table, language) for table in tables)
+    return tuple(localize(table, language, translate) for table in tables)
 
 
 def _figures(

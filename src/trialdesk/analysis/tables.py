@@ -17,10 +17,10 @@ import pandas as pd
 
 from trialdesk.analysis.endpoints import EndpointResult
 from trialdesk.analysis.statistics import Comparison, Proportion, Summary, TestResult, describe
+from trialdesk.analysis.wording import Translate, persian_digits, same, translate_text
 
 DIGITS = 1
 DASH = "–"
-_PERSIAN = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
 
 Arms = Sequence[tuple[str, str]]
 """(arm id, label) in display order; the first arm is the experimental one (comparisons are first minus second)."""
@@ -42,12 +42,23 @@ def serialize(tables: Sequence[Table]) -> bytes:
     ).encode()
 
 
-def localize(table: Table, language: str) -> Table:
-    """Persian digits and decimal separator in every cell (titles and labels are given by the caller)."""
-    if language != "fa":
+def localize(table: Table, language: str, translate: Translate = same) -> Table:
+    """The table in `language`: its words through `translate` (see `wording`), and in Persian, Persian
+    digits and decimal separator in every cell, heading and note."""
+    if language == "en" and translate is same:
         return table
-    rows = tuple(tuple(cell.translate(_PERSIAN) for cell in row) for row in table.rows)
-    return Table(table.id, table.title, table.header, rows, table.notes)
+
+    def word(text: str) -> str:
+        text = translate_text(text, translate)
+        return persian_digits(text) if language == "fa" else text
+
+    return Table(
+        table.id,
+        word(table.title),
+        tuple(word(cell) for cell in table.header),
+        tuple(tuple(word(cell) for cell in row) for row in table.rows),
+        tuple(word(note) for note in table.notes),
+    )
 
 
 def number(value: float | None, digits: int = DIGITS) -> str:
@@ -120,8 +131,12 @@ def baseline_table(participants: pd.DataFrame, arms: Arms, population: str = "it
     return Table("baseline", "Baseline characteristics", header, rows, (note,))
 
 
-def exposure_table(participants: pd.DataFrame, doses: pd.DataFrame, arms: Arms) -> Table:
-    """Product exposure by treated arm: doses per ladder step, cumulative units, partial doses, lots."""
+def exposure_table(
+    participants: pd.DataFrame, doses: pd.DataFrame, arms: Arms, step_labels: dict[str, str] | None = None
+) -> Table:
+    """Product exposure by treated arm: doses per ladder step (named by `step_labels`, the protocol's labels,
+    never the internal step id when a label is known), cumulative units, partial doses, lots."""
+    labels = step_labels or {}
     safety = participants[participants["safety"].astype(bool)]
     arm_of = dict(zip(safety["participant"], safety["arm_treated"], strict=True))
     given = doses[doses["participant"].isin(list(arm_of))].assign(arm=lambda d: d["participant"].map(arm_of))
@@ -133,7 +148,12 @@ def exposure_table(participants: pd.DataFrame, doses: pd.DataFrame, arms: Arms) 
     )
     for step in sorted(given["ladder_step"].unique()):
         at_step = given[given["ladder_step"] == step]
-        rows.append((f"Doses at {step}, n", *[str(int((at_step["arm"] == a).sum())) for a, _ in arms]))
+        rows.append(
+            (
+                f"Doses at {labels.get(str(step), step)}, n",
+                *[str(int((at_step["arm"] == a).sum())) for a, _ in arms],
+            )
+        )
     totals = given.groupby(["arm", "participant"])["units"].sum()
     cumulative = [describe([float(v) for v in totals.get(a, pd.Series(dtype=float))]) for a, _ in arms]
     rows.append(
@@ -157,7 +177,9 @@ def exposure_table(participants: pd.DataFrame, doses: pd.DataFrame, arms: Arms) 
 # --- outcomes -----------------------------------------------------------------------------------------------
 
 
-def outcome_table(result: EndpointResult, arms: Arms, visit_labels: dict[str, str]) -> Table:
+def outcome_table(
+    result: EndpointResult, arms: Arms, visit_labels: dict[str, str], language: str = "en"
+) -> Table:
     """An endpoint by arm and analysis visit, then its comparisons at the primary visit."""
     endpoint = result.endpoint
     by_key = {(s.arm, s.visit): s for s in result.summaries}
@@ -181,7 +203,9 @@ def outcome_table(result: EndpointResult, arms: Arms, visit_labels: dict[str, st
         f"Population: {result.population}. Comparisons at {visit_labels.get(endpoint.primary_visit, endpoint.primary_visit)}, {arms[0][1]} minus {arms[1][1]}:"
     ]
     notes += [_comparison_note(c) for c in result.comparisons]
-    return Table(f"outcome_{endpoint.id}", endpoint.label.en, header, tuple(rows), tuple(notes))
+    return Table(
+        f"outcome_{endpoint.id}", endpoint.label.in_language(language), header, tuple(rows), tuple(notes)
+    )
 
 
 def _proportion(proportion: Proportion | None) -> str:

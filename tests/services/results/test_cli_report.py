@@ -36,3 +36,17 @@ def test_safety_report_in_persian(
     assert 'dir="rtl"' in html and "پیشرفت ثبت‌نام" in html
     for identity in ParticipantIdentity.objects.all():
         assert identity.full_name not in html
+
+
+def test_the_persian_results_pdf_lays_the_consort_text_out_in_html(
+    study: Study, trial: dict[str, Participant], actors: dict[Role, Actor]
+) -> None:
+    """WeasyPrint does not apply bidi inside SVG text: the printed Persian diagram carries its text in HTML."""
+    html = render_report("results", actors[Role.STATISTICIAN], study, None, "fa")
+    assert 'data-testid="consort-overlay"' in html and "ارزیابی‌شده برای واجد شرایط بودن" in html
+    assert "روش‌ها" in html and "Baseline characteristics" not in html
+    pypdf = pytest.importorskip("pypdf")
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(html_to_pdf(html))).pages)
+    assert "ویژگی" in text
+    for identity in ParticipantIdentity.objects.all():
+        assert identity.full_name not in text

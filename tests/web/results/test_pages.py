@@ -66,3 +66,21 @@ def test_the_safety_report_in_persian_is_right_to_left(trial: dict[str, Particip
     html = signed_in(Role.ETHICS_COMMITTEE).get(reverse("results:safety_report")).content.decode()
     assert 'dir="rtl"' in html and "گزارش ایمنی برای کمیتهٔ اخلاق" in html
     _no_identity(html)
+
+
+def test_the_results_report_has_methods_and_the_consort_results_items(trial: dict[str, Participant]) -> None:
+    html = signed_in(Role.STATISTICIAN).get(reverse("results:results")).content.decode()
+    assert 'data-testid="methods"' in html and "Analysis plan version" in html
+    for item in ("22", "23", "24", "25", "26", "27", "28", "appendix"):
+        assert f'data-testid="consort-item-{item}"' in html
+    assert 'data-testid="recruitment"' in html
+
+
+def test_the_results_report_in_persian_is_worded_in_persian(trial: dict[str, Participant]) -> None:
+    Person.objects.filter(user__username=Role.STATISTICIAN.value).update(language="fa")
+    html = signed_in(Role.STATISTICIAN).get(reverse("results:results")).content.decode()
+    for persian in ("روش‌ها", "جریان شرکت‌کنندگان", "ویژگی‌های پایه", "عوارض ناخواستهٔ جدی", "آسیب‌ها"):
+        assert persian in html
+    for english in ("Baseline characteristics", "Serious adverse events", "Participant flow", "Methods"):
+        assert english not in html
+    _no_identity(html)

@@ -10,13 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.utils import translation
+from django.utils.translation import gettext
+
 from trialdesk.analysis import safety_tables
+from trialdesk.analysis.methods import MethodsSection, VersionInForce, methods_sections
 from trialdesk.analysis.results import Results, analyse_trial, default_arms
+from trialdesk.analysis.sections import Recruitment, recruitment
 from trialdesk.analysis.tables import Table, localize
 from trialdesk.core.roles import Action
 from trialdesk.errors import Problem, ValidationFailed
 from trialdesk.protocol.schema import Protocol
-from trialdesk.records.models import Study
+from trialdesk.records.models import ProtocolVersion, Study
 from trialdesk.records.treatment.models import StudyPause
 from trialdesk.services.actors import Actor
 from trialdesk.services.clock import local_date
@@ -47,6 +52,8 @@ class ResultsReport:
     plan_version: str
     plan_sha256: str
     results: Results
+    methods: tuple[MethodsSection, ...] = ()
+    recruitment: Recruitment | None = None
 
     @property
     def dataset_hashes(self) -> dict[str, str]:
@@ -116,9 +123,22 @@ def results_report(
         _check_cutoff(day, uow.today)
         protocol = governing_protocol(study=study, purpose=Purpose.DISPLAY, on=day)
         inputs = build_inputs(study, protocol, day)
-        results = analyse_trial(protocol, inputs, language=language, with_figures=with_figures)
+        with translation.override(language):
+            results = analyse_trial(
+                protocol, inputs, language=language, with_figures=with_figures, translate=gettext
+            )
+            methods = methods_sections(
+                protocol, versions_in_force(study, day), language=language, translate=gettext
+            )
         title = _title(study, protocol, actor, day, uow.now, language)
-        report = ResultsReport(title, results.plan_version, results.plan_sha256, results)
+        report = ResultsReport(
+            title,
+            results.plan_version,
+            results.plan_sha256,
+            results,
+            methods,
+            recruitment(inputs.participants),
+        )
         uow.record(
             "report.results",
             object_type="study",
@@ -149,15 +169,16 @@ def safety_report(
         inputs = build_inputs(study, protocol, day)
         arms = default_arms(protocol, language)
         events, people = inputs.adverse_events, inputs.participants
-        tables = tuple(
-            localize(t, language)
-            for t in (
-                safety_tables.adverse_event_table(events, people, arms),
-                safety_tables.serious_event_table(events, dict(arms)),
-                safety_tables.stopping_events_table(events, people, arms),
-                safety_tables.expedited_table(events, arms),
+        with translation.override(language):
+            tables = tuple(
+                localize(t, language, gettext)
+                for t in (
+                    safety_tables.adverse_event_table(events, people, arms),
+                    safety_tables.serious_event_table(events, dict(arms)),
+                    safety_tables.stopping_events_table(events, people, arms),
+                    safety_tables.expedited_table(events, arms),
+                )
             )
-        )
         counts = people["arm_randomized"].value_counts()
         pauses = _pauses(study, day)
         report = SafetyReport(
@@ -176,6 +197,17 @@ def safety_report(
             after={"cutoff": day.isoformat(), "language": language},
         )
     return report
+
+
+def versions_in_force(study: Study, cutoff: date) -> tuple[VersionInForce, ...]:
+    """The study's protocol versions loaded by the cut-off, oldest first, with the day each took effect
+    (the day it was loaded, until amendments carry their own effective date)."""
+    rows = ProtocolVersion.objects.filter(study=study).order_by("loaded_at", "pk")
+    return tuple(
+        VersionInForce(row.version, local_date(row.loaded_at).isoformat())
+        for row in rows
+        if local_date(row.loaded_at) <= cutoff
+    )
 
 
 def _pauses(study: Study, cutoff: date) -> tuple[PauseRow, ...]:

@@ -12,8 +12,11 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 
+from trialdesk.analysis.consort_html import consort_overlay
+from trialdesk.analysis.sections import results_sections
 from trialdesk.errors import NotFound, Problem, ValidationFailed
 from trialdesk.services.results import ResultsReport, SafetyReport, results_report, safety_report
 from trialdesk.web.auth import request_actor
@@ -41,16 +44,24 @@ def data_uri(content: bytes, mime: str) -> str:
     return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
 
 
-def results_context(report: ResultsReport) -> dict[str, Any]:
-    """What the results templates show (the page, the CLI's HTML file and the PDF share it)."""
+def results_context(report: ResultsReport, *, printed: bool = False) -> dict[str, Any]:
+    """What the results templates show (the page, the CLI's HTML file and the PDF share it). Printed in a
+    right-to-left language, the CONSORT diagram's text is laid out in HTML over the boxes (`consort_html`)."""
     results = report.results
+    overlay = ""
+    if printed and report.title.language == "fa":
+        overlay = mark_safe(consort_overlay(results.consort, gettext, "fa"))  # noqa: S308 (text escaped)
     return {
+        "consort_overlay": overlay,
         "title": report.title,
         "plan_version": report.plan_version,
         "plan_sha256": report.plan_sha256,
         "datasets": results.datasets,
         "consort_svg": data_uri(results.consort_svg.encode("utf-8"), "image/svg+xml"),
         "tables": results.tables,
+        "methods": report.methods,
+        "sections": results_sections(results.tables),
+        "recruitment": report.recruitment,
         "figures": [
             (name, data_uri(content, "image/png")) for name, content in sorted(results.figures.items())
         ],

@@ -6,6 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from trialdesk.analysis.wording import persian_digits
 from trialdesk.web.dates import format_date
 
 register = template.Library()
@@ -18,3 +19,10 @@ def show_date(context: template.Context, value: date | datetime | None) -> str:
         value = timezone.localtime(value)
     calendar = str(context.get("calendar_preference") or "both")
     return format_date(value, calendar=calendar, language=get_language() or "en")
+
+
+@register.filter
+def digits(value: object) -> str:
+    """Numbers in the page's digits: Persian digits (and decimal separator) on Persian pages."""
+    text = str(value)
+    return persian_digits(text) if (get_language() or "en").startswith("fa") else text
