@@ -17,26 +17,20 @@ from typing import Any
 
 def render_report(kind: str, actor: Any, study: Any, cutoff: date | None, language: str) -> str:
     """The standalone HTML document of a results or safety report (the page's templates, no site chrome)."""
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
     from trialdesk.services.results import results_report, safety_report
-    from trialdesk.web.results.views import results_context, safety_context
+    from trialdesk.services.results.document import render_document
 
-    with translation.override(language):
-        if kind == "safety":
-            context = safety_context(safety_report(actor, study=study, cutoff=cutoff, language=language))
-        else:
-            context = results_context(results_report(actor, study=study, cutoff=cutoff, language=language))
-        return render_to_string("trialdesk/results/document.html", {**context, "kind": kind})
+    if kind == "safety":
+        return render_document(safety_report(actor, study=study, cutoff=cutoff, language=language), language)
+    report = results_report(actor, study=study, cutoff=cutoff, language=language)
+    return render_document(report, language)
 
 
 def html_to_pdf(html: str) -> bytes:
     """PDF bytes of a standalone HTML document (WeasyPrint; images are `data:` URIs, nothing is fetched)."""
-    from weasyprint import HTML  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    from trialdesk.services.results.document import html_to_pdf as to_pdf
 
-    pdf: bytes = HTML(string=html, base_url=None).write_pdf()
-    return pdf
+    return to_pdf(html)
 
 
 def run_report(args: argparse.Namespace) -> int:

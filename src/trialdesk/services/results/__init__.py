@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from trialdesk.analysis import safety_tables
-from trialdesk.analysis.results import Results, analyse_trial, default_arms
+from trialdesk.analysis.results import AnalysisInputs, Results, analyse_trial, default_arms
 from trialdesk.analysis.tables import Table, localize
 from trialdesk.core.roles import Action
 from trialdesk.errors import Problem, ValidationFailed
@@ -72,7 +72,7 @@ class SafetyReport:
     study_paused: bool
 
 
-def _check_cutoff(cutoff: date, today: date) -> None:
+def check_cutoff(cutoff: date, today: date) -> None:
     if cutoff > today:
         raise ValidationFailed(
             "The data cut-off cannot be in the future",
@@ -101,6 +101,62 @@ def _title(
     )
 
 
+def read_inputs(study: Study, cutoff: date) -> tuple[Protocol, AnalysisInputs]:
+    """The protocol governing at the cut-off and the analysis frames read at it (stage one of a report)."""
+    protocol = governing_protocol(study=study, purpose=Purpose.DISPLAY, on=cutoff)
+    return protocol, build_inputs(study, protocol, cutoff)
+
+
+def compose_results(
+    study: Study,
+    protocol: Protocol,
+    inputs: AnalysisInputs,
+    *,
+    generated: tuple[Actor, datetime],
+    cutoff: date,
+    language: str,
+    with_figures: bool = True,
+) -> ResultsReport:
+    """The results report from frames already read (stage two: the statistics, tables and figures)."""
+    results = analyse_trial(protocol, inputs, language=language, with_figures=with_figures)
+    title = _title(study, protocol, generated[0], cutoff, generated[1], language)
+    return ResultsReport(title, results.plan_version, results.plan_sha256, results)
+
+
+def compose_safety(
+    study: Study,
+    protocol: Protocol,
+    inputs: AnalysisInputs,
+    *,
+    generated: tuple[Actor, datetime],
+    cutoff: date,
+    language: str,
+) -> SafetyReport:
+    """The committee's safety report from frames already read."""
+    arms = default_arms(protocol, language)
+    events, people = inputs.adverse_events, inputs.participants
+    tables = tuple(
+        localize(t, language)
+        for t in (
+            safety_tables.adverse_event_table(events, people, arms),
+            safety_tables.serious_event_table(events, dict(arms)),
+            safety_tables.stopping_events_table(events, people, arms),
+            safety_tables.expedited_table(events, arms),
+        )
+    )
+    counts = people["arm_randomized"].value_counts()
+    pauses = _pauses(study, cutoff)
+    return SafetyReport(
+        title=_title(study, protocol, generated[0], cutoff, generated[1], language),
+        target_sample_size=protocol.design.target_sample_size,
+        screened=len(inputs.screening),
+        randomized_by_arm=tuple((label, int(counts.get(arm, 0))) for arm, label in arms),
+        tables=tables,
+        pauses=pauses,
+        study_paused=any(p.state in ("active", "upheld") for p in pauses),
+    )
+
+
 def results_report(
     actor: Actor,
     *,
@@ -113,12 +169,17 @@ def results_report(
     """The results report at `cutoff` (default: today, study-local), for the statistician; audited."""
     with use_case(actor, Action.VIEW_RESULTS, study=study, clock=clock, study_data=False) as uow:
         day = cutoff or uow.today
-        _check_cutoff(day, uow.today)
-        protocol = governing_protocol(study=study, purpose=Purpose.DISPLAY, on=day)
-        inputs = build_inputs(study, protocol, day)
-        results = analyse_trial(protocol, inputs, language=language, with_figures=with_figures)
-        title = _title(study, protocol, actor, day, uow.now, language)
-        report = ResultsReport(title, results.plan_version, results.plan_sha256, results)
+        check_cutoff(day, uow.today)
+        protocol, inputs = read_inputs(study, day)
+        report = compose_results(
+            study,
+            protocol,
+            inputs,
+            generated=(actor, uow.now),
+            cutoff=day,
+            language=language,
+            with_figures=with_figures,
+        )
         uow.record(
             "report.results",
             object_type="study",
@@ -126,7 +187,7 @@ def results_report(
             after={
                 "cutoff": day.isoformat(),
                 "language": language,
-                "plan_sha256": results.plan_sha256,
+                "plan_sha256": report.plan_sha256,
                 "datasets": report.dataset_hashes,
             },
         )
@@ -144,30 +205,10 @@ def safety_report(
     """Enrolment, AEs and SAEs by arm, stopping-rule status, pauses and decisions, expedited reports."""
     with use_case(actor, Action.VIEW_SAFETY_REPORT, study=study, clock=clock, study_data=False) as uow:
         day = cutoff or uow.today
-        _check_cutoff(day, uow.today)
-        protocol = governing_protocol(study=study, purpose=Purpose.DISPLAY, on=day)
-        inputs = build_inputs(study, protocol, day)
-        arms = default_arms(protocol, language)
-        events, people = inputs.adverse_events, inputs.participants
-        tables = tuple(
-            localize(t, language)
-            for t in (
-                safety_tables.adverse_event_table(events, people, arms),
-                safety_tables.serious_event_table(events, dict(arms)),
-                safety_tables.stopping_events_table(events, people, arms),
-                safety_tables.expedited_table(events, arms),
-            )
-        )
-        counts = people["arm_randomized"].value_counts()
-        pauses = _pauses(study, day)
-        report = SafetyReport(
-            title=_title(study, protocol, actor, day, uow.now, language),
-            target_sample_size=protocol.design.target_sample_size,
-            screened=len(inputs.screening),
-            randomized_by_arm=tuple((label, int(counts.get(arm, 0))) for arm, label in arms),
-            tables=tables,
-            pauses=pauses,
-            study_paused=any(p.state in ("active", "upheld") for p in pauses),
+        check_cutoff(day, uow.today)
+        protocol, inputs = read_inputs(study, day)
+        report = compose_safety(
+            study, protocol, inputs, generated=(actor, uow.now), cutoff=day, language=language
         )
         uow.record(
             "report.safety",

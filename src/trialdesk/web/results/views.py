@@ -5,9 +5,7 @@ figures into `data:` URIs (the CSP allows `img-src data:`; no inline script or s
 
 from __future__ import annotations
 
-import base64
 from datetime import date
-from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +13,8 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from trialdesk.errors import NotFound, Problem, ValidationFailed
-from trialdesk.services.results import ResultsReport, SafetyReport, results_report, safety_report
+from trialdesk.services.results import results_report, safety_report
+from trialdesk.services.results.document import results_context, safety_context
 from trialdesk.web.auth import request_actor
 from trialdesk.web.views import domain_errors
 
@@ -35,35 +34,6 @@ def parse_cutoff(text: str | None) -> date | None:
 
 def language() -> str:
     return "fa" if (get_language() or "en").startswith("fa") else "en"
-
-
-def data_uri(content: bytes, mime: str) -> str:
-    return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
-
-
-def results_context(report: ResultsReport) -> dict[str, Any]:
-    """What the results templates show (the page, the CLI's HTML file and the PDF share it)."""
-    results = report.results
-    return {
-        "title": report.title,
-        "plan_version": report.plan_version,
-        "plan_sha256": report.plan_sha256,
-        "datasets": results.datasets,
-        "consort_svg": data_uri(results.consort_svg.encode("utf-8"), "image/svg+xml"),
-        "tables": results.tables,
-        "figures": [
-            (name, data_uri(content, "image/png")) for name, content in sorted(results.figures.items())
-        ],
-    }
-
-
-def safety_context(report: SafetyReport) -> dict[str, Any]:
-    return {
-        "title": report.title,
-        "report": report,
-        "tables": report.tables,
-        "randomized_total": sum(n for _, n in report.randomized_by_arm),
-    }
 
 
 @login_required
