@@ -6,6 +6,7 @@
     open_generated(actor, study=, job_id=, part=None) -> Download        a file to send; audited
     report_body(actor, study=, job_id=) -> (GeneratedFile, html)         a report shown in a page; audited
     release_results(actor, study=, job_id=) -> GeneratedFile             RELEASE_RESULTS; audited
+    released_results(actor, study=) -> list[GeneratedFile]               VIEW_RELEASED_RESULTS
 
 Who may read a generated file: an export, the EXPORT_DATA roles; a safety report, the VIEW_SAFETY_REPORT
 roles; a results report, the VIEW_RESULTS roles, and once released the VIEW_RELEASED_RESULTS roles too.
@@ -20,6 +21,7 @@ from trialdesk.services.jobs.access import (
     generated_files,
     open_generated,
     release_results,
+    released_results,
     report_body,
 )
 from trialdesk.services.jobs.request import request_generated_file
@@ -30,6 +32,7 @@ __all__ = [
     "generated_files",
     "open_generated",
     "release_results",
+    "released_results",
     "report_body",
     "request_generated_file",
 ]

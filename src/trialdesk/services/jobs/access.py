@@ -59,6 +59,13 @@ def generated_files(
     return [job for job in rows[: LIST_LIMIT * 3] if _read_action(actor, job)][:LIST_LIMIT]
 
 
+def released_results(actor: Actor, *, study: Study) -> list[GeneratedFile]:
+    """The released results reports (VIEW_RELEASED_RESULTS: the committee, the monitor, the statistician)."""
+    authorize(actor, Action.VIEW_RELEASED_RESULTS)
+    kinds = [GeneratedKind.RESULTS_REPORT.value]
+    return generated_files(actor, study=study, kinds=kinds, released_only=True)
+
+
 def generated_file(actor: Actor, *, study: Study, job_id: int) -> GeneratedFile:
     """One generated file (its progress for the polling page); unknown or unreadable: refused."""
     job = GeneratedFile.objects.filter(study=study, pk=job_id).first()

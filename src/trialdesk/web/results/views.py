@@ -12,9 +12,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
+from trialdesk.core.roles import Action
 from trialdesk.errors import NotFound, Problem, ValidationFailed
+from trialdesk.records.models import GeneratedKind
+from trialdesk.services.actors import authorize
 from trialdesk.services.results import results_report, safety_report
-from trialdesk.services.results.document import results_context, safety_context
+from trialdesk.services.results.document import safety_context
 from trialdesk.web.auth import request_actor
 from trialdesk.web.views import domain_errors
 
@@ -39,10 +42,14 @@ def language() -> str:
 @login_required
 @domain_errors
 def results(request: HttpRequest) -> HttpResponse:
-    actor, study = request_actor(request)
-    cutoff = parse_cutoff(request.GET.get("cutoff"))
-    report = results_report(actor, study=study, cutoff=cutoff, language=language())
-    return render(request, "trialdesk/results/results.html", results_context(report))
+    """The Generate panel and the reports generated so far (the report itself is a background job)."""
+    from trialdesk.web.jobs.views import panel_context
+
+    actor, _ = request_actor(request)
+    authorize(actor, Action.VIEW_RESULTS)
+    return render(
+        request, "trialdesk/results/results.html", panel_context(request, GeneratedKind.RESULTS_REPORT)
+    )
 
 
 @login_required
@@ -67,4 +74,7 @@ def safety(request: HttpRequest) -> HttpResponse:
     actor, study = request_actor(request)
     cutoff = parse_cutoff(request.GET.get("cutoff"))
     report = safety_report(actor, study=study, cutoff=cutoff, language=language())
-    return render(request, "trialdesk/results/safety.html", safety_context(report))
+    from trialdesk.web.jobs.views import panel_context
+
+    context = {**safety_context(report), **panel_context(request, GeneratedKind.SAFETY_REPORT)}
+    return render(request, "trialdesk/results/safety.html", context)
