@@ -2,8 +2,10 @@
 templates as the pages. Kept apart from `cli.py`, which registers it.
 
 The report is generated through the services as the named person (`--user`), so the same permissions hold and
-the generation is audited exactly as on the page. A FILE ending in `.pdf` is rendered by WeasyPrint when it is
-installed (`pip install 'trialdesk[pdf]'`); otherwise an HTML file is written.
+the generation is audited exactly as on the page. The report is a generated file (`services/jobs`), made here
+by the same job function a worker runs, with its progress printed on stderr; the file is kept in the data
+folder (listed on the page) and copied to FILE. A FILE ending in `.pdf` is rendered by WeasyPrint (the `pdf`
+extra); any other name gets the HTML document.
 """
 
 from __future__ import annotations
@@ -34,22 +36,22 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def run_report(args: argparse.Namespace) -> int:
+    """The report made as a generated file in this process (progress on stderr), copied to -o FILE."""
     from trialdesk.cli import _migrate, _person_actor, _setup_django
+    from trialdesk.cli_jobs import copy_to, generate_here
 
     _setup_django(Path(args.data_dir) if args.data_dir else None)
     _migrate()
     actor, study = _person_actor(args.user)
     cutoff = date.fromisoformat(args.cutoff) if args.cutoff else None
-    print(f"[1/2] reading the data and computing the {args.kind} report ...", flush=True)
-    html = render_report(args.kind, actor, study, cutoff, args.language)
     out = Path(args.output)
-    if out.suffix.lower() == ".pdf":
-        print("[2/2] rendering the PDF ...", flush=True)
-        out.write_bytes(html_to_pdf(html))
-    else:
-        print("[2/2] writing the HTML ...", flush=True)
-        out.write_text(html, encoding="utf-8")
+    fmt = "pdf" if out.suffix.lower() == ".pdf" else "html"
+    job = generate_here(
+        actor, study, kind=f"{args.kind}_report", format=fmt, cutoff=cutoff, language=args.language
+    )
+    copy_to(job, out)
     print(f"{args.kind} report written to {out}")
+    print(f"sha256 {job.sha256}")
     return 0
 
 

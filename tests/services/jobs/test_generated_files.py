@@ -164,3 +164,41 @@ def test_a_failure_is_recorded_on_the_job_and_no_file_is_kept(
     job.refresh_from_db()
     assert job.status == "failed" and "may not view safety report" in job.error
     assert job.sha256 == "" and not AuditEntry.objects.filter(action="generated.done").exists()
+
+
+def test_the_cli_report_prints_progress_on_stderr_and_the_sha256(
+    study: Study,
+    trial: dict[str, Participant],
+    tmp_path,
+    capsys,  # type: ignore[no-untyped-def]
+) -> None:
+    from trialdesk.cli import main
+
+    out = tmp_path / "safety.html"
+    assert (
+        main(["report", "safety", "--user", "ethics_committee", "--cutoff", "2026-01-10", "-o", str(out)])
+        == 0
+    )
+    printed = capsys.readouterr()
+    steps = [line for line in printed.err.splitlines() if line.startswith("[")]
+    assert steps[0].endswith("reading the data") and steps[-1] == "[100%] done"
+    assert any("computing" in line for line in steps) and any("writing" in line for line in steps)
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    assert f"sha256 {digest}" in printed.out
+    assert GeneratedFile.objects.get().sha256 == digest  # kept and listed like one made on the page
+
+
+def test_the_cli_export_runs_the_job_here_and_a_refusal_is_an_error(
+    actors: dict[Role, Actor],
+    tmp_path,
+    capsys,  # type: ignore[no-untyped-def]
+) -> None:
+    from trialdesk.cli import main
+
+    out = tmp_path / "values.csv"
+    assert main(["export", "csv", "-o", str(out), "--user", "statistician"]) == 0
+    printed = capsys.readouterr()
+    assert "[ 10%] writing:" in printed.err and "[100%] done" in printed.err
+    assert f"sha256 {hashlib.sha256(out.read_bytes()).hexdigest()}" in printed.out
+    assert main(["export", "csv", "-o", str(out), "--user", "monitor"]) == 1
+    assert "may not export data" in capsys.readouterr().err
