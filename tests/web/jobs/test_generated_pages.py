@@ -113,4 +113,4 @@ def test_every_menu_link_of_the_committee_and_the_monitor_opens(role: Role, acto
 def test_persian_panel_strings(trial: dict[str, Participant]) -> None:
     Person.objects.filter(user__username=Role.ETHICS_COMMITTEE.value).update(language="fa")
     html = signed_in(Role.ETHICS_COMMITTEE).get(reverse("results:safety_report")).content.decode()
-    assert 'dir="rtl"' in html and "ساخت" in html
+    assert 'dir="rtl"' in html and "ساختن فایل" in html and "ساخته‌شده‌های پیشین" in html
