@@ -5,42 +5,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('records', '0006_identity_kind'),
+        ("records", "0006_identity_kind"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GeneratedFile',
+            name="GeneratedFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('results_report', 'results report'), ('safety_report', 'safety report'), ('export', 'export')], max_length=20)),
-                ('cutoff', models.DateField(blank=True, null=True)),
-                ('language', models.CharField(default='en', max_length=5)),
-                ('format', models.CharField(max_length=30)),
-                ('status', models.CharField(choices=[('queued', 'queued'), ('running', 'running'), ('done', 'done'), ('failed', 'failed')], default='queued', max_length=10)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('step', models.CharField(default='queued', max_length=20)),
-                ('step_detail', models.CharField(blank=True, max_length=200)),
-                ('error', models.TextField(blank=True)),
-                ('requested_by', models.CharField(max_length=150)),
-                ('requested_at', models.DateTimeField()),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('file_path', models.CharField(blank=True, max_length=300)),
-                ('file_name', models.CharField(blank=True, max_length=200)),
-                ('media_type', models.CharField(blank=True, max_length=100)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('size', models.BigIntegerField(blank=True, null=True)),
-                ('parts', models.JSONField(default=list)),
-                ('released_at', models.DateTimeField(blank=True, null=True)),
-                ('released_by', models.CharField(blank=True, max_length=150)),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='generated_files', to='records.study')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("results_report", "results report"),
+                            ("safety_report", "safety report"),
+                            ("export", "export"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("cutoff", models.DateField(blank=True, null=True)),
+                ("language", models.CharField(default="en", max_length=5)),
+                ("format", models.CharField(max_length=30)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "queued"),
+                            ("running", "running"),
+                            ("done", "done"),
+                            ("failed", "failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("step", models.CharField(default="queued", max_length=20)),
+                ("step_detail", models.CharField(blank=True, max_length=200)),
+                ("error", models.TextField(blank=True)),
+                ("requested_by", models.CharField(max_length=150)),
+                ("requested_at", models.DateTimeField()),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("file_path", models.CharField(blank=True, max_length=300)),
+                ("file_name", models.CharField(blank=True, max_length=200)),
+                ("media_type", models.CharField(blank=True, max_length=100)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("size", models.BigIntegerField(blank=True, null=True)),
+                ("parts", models.JSONField(default=list)),
+                ("released_at", models.DateTimeField(blank=True, null=True)),
+                ("released_by", models.CharField(blank=True, max_length=150)),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="generated_files",
+                        to="records.study",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-id'],
-                'indexes': [models.Index(fields=['study', 'kind', '-requested_at'], name='generated_by_kind')],
+                "ordering": ["-requested_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["study", "kind", "-requested_at"], name="generated_by_kind")
+                ],
             },
         ),
     ]

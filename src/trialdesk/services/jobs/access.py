@@ -148,4 +148,3 @@ def release_results(actor: Actor, *, study: Study, job_id: int, clock: Clock = S
             after={"cutoff": job.cutoff.isoformat() if job.cutoff else None, "sha256": job.sha256},
         )
     return job
-
