@@ -202,3 +202,20 @@ def test_the_cli_export_runs_the_job_here_and_a_refusal_is_an_error(
     assert f"sha256 {hashlib.sha256(out.read_bytes()).hexdigest()}" in printed.out
     assert main(["export", "csv", "-o", str(out), "--user", "monitor"]) == 1
     assert "may not export data" in capsys.readouterr().err
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_backend_the_job_waits_for_the_worker(
+    study: Study, actors: dict[Role, Actor], settings  # type: ignore[no-untyped-def]
+) -> None:
+    """The production path: asking queues a job row; one pass of `trialdesk worker`'s db_worker makes it."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    job = request_generated_file(actors[Role.STATISTICIAN], study=study, kind="export", format="codebook")
+    assert job.status == "queued" and job.step == "queued"
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    job.refresh_from_db()
+    assert job.status == "done" and job.sha256 and job.file_name.endswith("-codebook.csv")
+    assert DBTaskResult.objects.filter(task_path__endswith="generate_file", status="SUCCESSFUL").count() == 1
