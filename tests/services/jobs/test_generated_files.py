@@ -206,7 +206,9 @@ def test_the_cli_export_runs_the_job_here_and_a_refusal_is_an_error(
 
 @pytest.mark.django_db(transaction=True)
 def test_with_the_database_backend_the_job_waits_for_the_worker(
-    study: Study, actors: dict[Role, Actor], settings  # type: ignore[no-untyped-def]
+    study: Study,
+    actors: dict[Role, Actor],
+    settings,  # type: ignore[no-untyped-def]
 ) -> None:
     """The production path: asking queues a job row; one pass of `trialdesk worker`'s db_worker makes it."""
     from django.core.management import call_command
