@@ -79,8 +79,16 @@ def test_the_results_report_job_keeps_datasets_and_is_released_to_the_committee(
     study: Study, trial: dict[str, Participant], actors: dict[Role, Actor], clock: FixedClock
 ) -> None:
     statistician, committee = actors[Role.STATISTICIAN], actors[Role.ETHICS_COMMITTEE]
-    job = request_generated_file(statistician, study=study, kind="results_report", format="html", clock=clock)
+    job = request_generated_file(
+        statistician, study=study, kind="results_report", format="html", clock=clock, enqueue=False
+    )
+    seen: list[tuple[int, str, str]] = []
+    run_generated_file(job.pk, progress=lambda *step: seen.append(step), clock=clock)
+    job.refresh_from_db()
     assert job.status == "done", job.error
+    computing = [(p, d) for p, s, d in seen if s == "computing"]
+    assert [d for _, d in computing] == ["", "datasets", "statistics", "tables", "figures"]
+    assert [p for p, _ in computing] == sorted(p for p, _ in computing)
     datasets = [p for p in job.parts if p["role"] == "dataset"]
     assert {p["name"] for p in datasets} >= {"participants.csv", "adverse_events.parquet"}
     csv = open_generated(statistician, study=study, job_id=job.pk, part="participants.csv", clock=clock)

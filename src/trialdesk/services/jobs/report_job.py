@@ -24,8 +24,15 @@ def write_report_job(job: GeneratedFile, actor: Actor, step: Step, clock: Clock)
     step(30, "computing")
     generated = (actor, clock.now())
     options: dict[str, Any] = {"generated": generated, "cutoff": job.cutoff, "language": job.language}
+    phases = {"datasets": 32, "statistics": 38, "tables": 44, "figures": 50}
     report = (
-        compose_results(job.study, protocol, inputs, **options)
+        compose_results(
+            job.study,
+            protocol,
+            inputs,
+            on_phase=lambda name: step(phases.get(name, 30), "computing", name),
+            **options,
+        )
         if results
         else compose_safety(job.study, protocol, inputs, **options)
     )

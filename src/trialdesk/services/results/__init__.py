@@ -7,6 +7,7 @@ the cut-off and the SHA-256 of every dataset file, so the snapshot behind a repo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -116,9 +117,10 @@ def compose_results(
     cutoff: date,
     language: str,
     with_figures: bool = True,
+    on_phase: Callable[[str], None] | None = None,
 ) -> ResultsReport:
     """The results report from frames already read (stage two: the statistics, tables and figures)."""
-    results = analyse_trial(protocol, inputs, language=language, with_figures=with_figures)
+    results = analyse_trial(protocol, inputs, language=language, with_figures=with_figures, on_phase=on_phase)
     title = _title(study, protocol, generated[0], cutoff, generated[1], language)
     return ResultsReport(title, results.plan_version, results.plan_sha256, results)
 
