@@ -1,7 +1,9 @@
 """`trialdesk export FORMAT [--cutoff DATE] -o PATH [--user USERNAME] [--data-dir DIR]`: data out.
 
 The export runs as the named data manager or statistician (or `TRIALDESK_USER`), is audited like one from
-the page, and prints the SHA-256 the audit entry records. SDTM formats write one file per domain into PATH.
+the page, and is made as a generated file by the same job function a worker runs (progress on stderr), kept
+in the data folder and copied to PATH; it prints the SHA-256. SDTM formats write one file per domain into
+the folder PATH (each listed with its SHA-256; the SHA-256 printed last is the kept zip's).
 """
 
 from __future__ import annotations
@@ -28,14 +30,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not username:
         raise SystemExit("error: name the data manager or statistician with --user (or TRIALDESK_USER)")
     _setup_django(Path(args.data_dir) if args.data_dir else None)
-    from trialdesk.services.exports import export, write_export
-
     actor, study = _person_actor(username)
-    result = export(actor, study=study, format=args.format, cutoff=args.cutoff, domain=args.domain)
-    digest = write_export(result, Path(args.output))
-    for name in result.file_names:
-        print(Path(args.output) / name if result.multi_file else args.output)
-    print(f"sha256 {digest}")
+    if args.domain:  # one SDTM domain: small, written directly
+        from trialdesk.services.exports import export, write_export
+
+        result = export(actor, study=study, format=args.format, cutoff=args.cutoff, domain=args.domain)
+        print(args.output)
+        print(f"sha256 {write_export(result, Path(args.output))}")
+        return EXIT_OK
+    from trialdesk.cli_jobs import copy_to, generate_here
+
+    job = generate_here(actor, study, kind="export", format=args.format, cutoff=args.cutoff)
+    out = Path(args.output)
+    copy_to(job, out)
+    members = [p for p in job.parts if p["role"] == "member"]
+    for part in members:
+        print(f"{part['sha256']}  {out / part['name']}")
+    if not members:
+        print(out)
+    print(f"sha256 {job.sha256}" + (f" (the zip kept as generated file {job.pk})" if members else ""))
     return EXIT_OK
 
 

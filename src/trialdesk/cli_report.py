@@ -2,8 +2,10 @@
 templates as the pages. Kept apart from `cli.py`, which registers it.
 
 The report is generated through the services as the named person (`--user`), so the same permissions hold and
-the generation is audited exactly as on the page. A FILE ending in `.pdf` is rendered by WeasyPrint when it is
-installed (`pip install 'trialdesk[pdf]'`); otherwise an HTML file is written.
+the generation is audited exactly as on the page. The report is a generated file (`services/jobs`), made here
+by the same job function a worker runs, with its progress printed on stderr; the file is kept in the data
+folder (listed on the page) and copied to FILE. A FILE ending in `.pdf` is rendered by WeasyPrint (the `pdf`
+extra); any other name gets the HTML document.
 """
 
 from __future__ import annotations
@@ -17,46 +19,41 @@ from typing import Any
 
 def render_report(kind: str, actor: Any, study: Any, cutoff: date | None, language: str) -> str:
     """The standalone HTML document of a results or safety report (the page's templates, no site chrome)."""
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
     from trialdesk.services.results import results_report, safety_report
-    from trialdesk.web.results.views import results_context, safety_context
+    from trialdesk.services.results.document import render_document
 
-    with translation.override(language):
-        if kind == "safety":
-            context = safety_context(safety_report(actor, study=study, cutoff=cutoff, language=language))
-        else:
-            report = results_report(actor, study=study, cutoff=cutoff, language=language)
-            context = results_context(report, printed=True)
-        return render_to_string("trialdesk/results/document.html", {**context, "kind": kind})
+    if kind == "safety":
+        return render_document(
+            safety_report(actor, study=study, cutoff=cutoff, language=language), language, printed=True
+        )
+    report = results_report(actor, study=study, cutoff=cutoff, language=language)
+    return render_document(report, language, printed=True)
 
 
 def html_to_pdf(html: str) -> bytes:
     """PDF bytes of a standalone HTML document (WeasyPrint; images are `data:` URIs, nothing is fetched)."""
-    from weasyprint import HTML  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    from trialdesk.services.results.document import html_to_pdf as to_pdf
 
-    pdf: bytes = HTML(string=html, base_url=None).write_pdf()
-    return pdf
+    return to_pdf(html)
 
 
 def run_report(args: argparse.Namespace) -> int:
+    """The report made as a generated file in this process (progress on stderr), copied to -o FILE."""
     from trialdesk.cli import _migrate, _person_actor, _setup_django
+    from trialdesk.cli_jobs import copy_to, generate_here
 
     _setup_django(Path(args.data_dir) if args.data_dir else None)
     _migrate()
     actor, study = _person_actor(args.user)
     cutoff = date.fromisoformat(args.cutoff) if args.cutoff else None
-    print(f"[1/2] reading the data and computing the {args.kind} report ...", flush=True)
-    html = render_report(args.kind, actor, study, cutoff, args.language)
     out = Path(args.output)
-    if out.suffix.lower() == ".pdf":
-        print("[2/2] rendering the PDF ...", flush=True)
-        out.write_bytes(html_to_pdf(html))
-    else:
-        print("[2/2] writing the HTML ...", flush=True)
-        out.write_text(html, encoding="utf-8")
+    fmt = "pdf" if out.suffix.lower() == ".pdf" else "html"
+    job = generate_here(
+        actor, study, kind=f"{args.kind}_report", format=fmt, cutoff=cutoff, language=args.language
+    )
+    copy_to(job, out)
     print(f"{args.kind} report written to {out}")
+    print(f"sha256 {job.sha256}")
     return 0
 
 

@@ -9,6 +9,7 @@ TRIALDESK_AUDIT_KEY_FILE the audit log's Ed25519 signing key (default <data fold
 TRIALDESK_TASKS_BACKEND database (default: jobs in the database, `trialdesk worker` runs them), redis, or
                         immediate (run at once in the caller; the test suite's choice)
 TRIALDESK_REDIS_URL     redis://... for TRIALDESK_TASKS_BACKEND=redis (needs the `redis` extra)
+TRIALDESK_GENERATED_DIR generated reports and exports (default <data folder>/generated)
 """
 
 from __future__ import annotations
@@ -125,6 +126,16 @@ AUDIT_KEY_FILE = os.environ.get("TRIALDESK_AUDIT_KEY_FILE") or (
     os.path.join(tempfile.gettempdir(), f"trialdesk-test-audit-key-{os.getpid()}.pem")
     if os.environ.get("PYTEST_VERSION")
     else str(DATA_DIR / "audit-signing-key.pem")
+)
+
+# Generated reports and exports (background jobs) are kept here; tests use a throwaway folder per process.
+GENERATED_DIR = Path(
+    os.environ.get("TRIALDESK_GENERATED_DIR")
+    or (
+        os.path.join(tempfile.gettempdir(), f"trialdesk-test-generated-{os.getpid()}")
+        if os.environ.get("PYTEST_VERSION")
+        else DATA_DIR / "generated"
+    )
 )
 
 # A committing write looks at the job queue (to queue sealing) at most once per this many seconds per process;

@@ -4,7 +4,7 @@ flow, tables and figures, with the time spent in each phase (for the progress ba
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -95,9 +95,14 @@ def analyse_trial(
     arms: Sequence[tuple[str, str]] | None = None,
     with_figures: bool = True,
     translate: Translate = same,
+    on_phase: Callable[[str], None] | None = None,
 ) -> Results:
-    """Everything the results report shows. Raises `ValidationFailed` when a frame breaks its spec."""
+    """Everything the results report shows. Raises `ValidationFailed` when a frame breaks its spec.
+
+    `on_phase` hears each phase as it starts (datasets, statistics, tables, figures): a progress bar."""
     plan = _plan(protocol)
+    phase = on_phase or (lambda name: None)
+    phase("datasets")
     arms = list(arms) if arms is not None else default_arms(protocol, language)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -119,6 +124,7 @@ def analyse_trial(
         files += dataset_files(frame, spec)
     seconds["datasets"] = time.perf_counter() - started
 
+    phase("statistics")
     started = time.perf_counter()
     ids = [arm for arm, _ in arms]
     endpoints = tuple(
@@ -127,11 +133,14 @@ def analyse_trial(
     flow = consort_flow(inputs.participants, inputs.screening, arms)
     seconds["statistics"] = time.perf_counter() - started
 
+    phase("tables")
     started = time.perf_counter()
     tables = _tables(protocol, inputs, measurements, endpoints, arms, language, translate)
     svg = consort_svg(flow, translate, language)
     seconds["tables"] = time.perf_counter() - started
 
+    if with_figures:
+        phase("figures")
     started = time.perf_counter()
     figures = _figures(protocol, inputs, measurements, arms, language, figure_format) if with_figures else {}
     seconds["figures"] = time.perf_counter() - started

@@ -57,6 +57,8 @@ class Action(StrEnum):
     EXPORT_DATA = "export_data"
     VIEW_RESULTS = "view_results"
     VIEW_SAFETY_REPORT = "view_safety_report"
+    RELEASE_RESULTS = "release_results"
+    VIEW_RELEASED_RESULTS = "view_released_results"
 
 
 R = Role
@@ -135,6 +137,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # Results by arm (issue 13): the statistician; the committee reads the safety report during the trial.
     A.VIEW_RESULTS: frozenset({R.STATISTICIAN}),
     A.VIEW_SAFETY_REPORT: frozenset({R.ETHICS_COMMITTEE, R.STATISTICIAN}),
+    # A generated results report is the statistician's until released to the committee and the monitor.
+    A.RELEASE_RESULTS: frozenset({R.STATISTICIAN}),
+    A.VIEW_RELEASED_RESULTS: frozenset({R.ETHICS_COMMITTEE, R.MONITOR, R.STATISTICIAN}),
 }
 
 

@@ -2,6 +2,7 @@
 
 from trialdesk.records.models.audit import AuditEntry, AuditLeaf, AuditTreeHead
 from trialdesk.records.models.enrolment import ConsentRecord, ConsentWithdrawal, ScreeningRecord
+from trialdesk.records.models.generated import GeneratedFile, GeneratedKind, GeneratedStatus
 from trialdesk.records.models.randomization import (
     Allocation,
     RandomizationList,
@@ -28,6 +29,9 @@ __all__ = [
     "ConsentRecord",
     "ConsentWithdrawal",
     "FailedSignIn",
+    "GeneratedFile",
+    "GeneratedKind",
+    "GeneratedStatus",
     "Participant",
     "ParticipantIdentity",
     "Person",

@@ -7,6 +7,7 @@ the cut-off and the SHA-256 of every dataset file, so the snapshot behind a repo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -15,7 +16,7 @@ from django.utils.translation import gettext
 
 from trialdesk.analysis import safety_tables
 from trialdesk.analysis.methods import MethodsSection, VersionInForce, methods_sections
-from trialdesk.analysis.results import Results, analyse_trial, default_arms
+from trialdesk.analysis.results import AnalysisInputs, Results, analyse_trial, default_arms
 from trialdesk.analysis.sections import Recruitment, recruitment
 from trialdesk.analysis.tables import Table, localize
 from trialdesk.core.roles import Action
@@ -79,7 +80,7 @@ class SafetyReport:
     study_paused: bool
 
 
-def _check_cutoff(cutoff: date, today: date) -> None:
+def check_cutoff(cutoff: date, today: date) -> None:
     if cutoff > today:
         raise ValidationFailed(
             "The data cut-off cannot be in the future",
@@ -108,6 +109,82 @@ def _title(
     )
 
 
+def read_inputs(study: Study, cutoff: date) -> tuple[Protocol, AnalysisInputs]:
+    """The protocol governing at the cut-off and the analysis frames read at it (stage one of a report)."""
+    protocol = governing_protocol(study=study, purpose=Purpose.DISPLAY, on=cutoff)
+    return protocol, build_inputs(study, protocol, cutoff)
+
+
+def compose_results(
+    study: Study,
+    protocol: Protocol,
+    inputs: AnalysisInputs,
+    *,
+    generated: tuple[Actor, datetime],
+    cutoff: date,
+    language: str,
+    with_figures: bool = True,
+    on_phase: Callable[[str], None] | None = None,
+) -> ResultsReport:
+    """The results report from frames already read (stage two: the statistics, tables and figures)."""
+    with translation.override(language):
+        results = analyse_trial(
+            protocol,
+            inputs,
+            language=language,
+            with_figures=with_figures,
+            on_phase=on_phase,
+            translate=gettext,
+        )
+        methods = methods_sections(
+            protocol, versions_in_force(study, cutoff), language=language, translate=gettext
+        )
+    title = _title(study, protocol, generated[0], cutoff, generated[1], language)
+    return ResultsReport(
+        title,
+        results.plan_version,
+        results.plan_sha256,
+        results,
+        methods,
+        recruitment(inputs.participants),
+    )
+
+
+def compose_safety(
+    study: Study,
+    protocol: Protocol,
+    inputs: AnalysisInputs,
+    *,
+    generated: tuple[Actor, datetime],
+    cutoff: date,
+    language: str,
+) -> SafetyReport:
+    """The committee's safety report from frames already read."""
+    arms = default_arms(protocol, language)
+    events, people = inputs.adverse_events, inputs.participants
+    with translation.override(language):
+        tables = tuple(
+            localize(t, language, gettext)
+            for t in (
+                safety_tables.adverse_event_table(events, people, arms),
+                safety_tables.serious_event_table(events, dict(arms)),
+                safety_tables.stopping_events_table(events, people, arms),
+                safety_tables.expedited_table(events, arms),
+            )
+        )
+    counts = people["arm_randomized"].value_counts()
+    pauses = _pauses(study, cutoff)
+    return SafetyReport(
+        title=_title(study, protocol, generated[0], cutoff, generated[1], language),
+        target_sample_size=protocol.design.target_sample_size,
+        screened=len(inputs.screening),
+        randomized_by_arm=tuple((label, int(counts.get(arm, 0))) for arm, label in arms),
+        tables=tables,
+        pauses=pauses,
+        study_paused=any(p.state in ("active", "upheld") for p in pauses),
+    )
+
+
 def results_report(
     actor: Actor,
     *,
@@ -120,24 +197,16 @@ def results_report(
     """The results report at `cutoff` (default: today, study-local), for the statistician; audited."""
     with use_case(actor, Action.VIEW_RESULTS, study=study, clock=clock, study_data=False) as uow:
         day = cutoff or uow.today
-        _check_cutoff(day, uow.today)
-        protocol = governing_protocol(study=study, purpose=Purpose.DISPLAY, on=day)
-        inputs = build_inputs(study, protocol, day)
-        with translation.override(language):
-            results = analyse_trial(
-                protocol, inputs, language=language, with_figures=with_figures, translate=gettext
-            )
-            methods = methods_sections(
-                protocol, versions_in_force(study, day), language=language, translate=gettext
-            )
-        title = _title(study, protocol, actor, day, uow.now, language)
-        report = ResultsReport(
-            title,
-            results.plan_version,
-            results.plan_sha256,
-            results,
-            methods,
-            recruitment(inputs.participants),
+        check_cutoff(day, uow.today)
+        protocol, inputs = read_inputs(study, day)
+        report = compose_results(
+            study,
+            protocol,
+            inputs,
+            generated=(actor, uow.now),
+            cutoff=day,
+            language=language,
+            with_figures=with_figures,
         )
         uow.record(
             "report.results",
@@ -146,7 +215,7 @@ def results_report(
             after={
                 "cutoff": day.isoformat(),
                 "language": language,
-                "plan_sha256": results.plan_sha256,
+                "plan_sha256": report.plan_sha256,
                 "datasets": report.dataset_hashes,
             },
         )
@@ -164,31 +233,10 @@ def safety_report(
     """Enrolment, AEs and SAEs by arm, stopping-rule status, pauses and decisions, expedited reports."""
     with use_case(actor, Action.VIEW_SAFETY_REPORT, study=study, clock=clock, study_data=False) as uow:
         day = cutoff or uow.today
-        _check_cutoff(day, uow.today)
-        protocol = governing_protocol(study=study, purpose=Purpose.DISPLAY, on=day)
-        inputs = build_inputs(study, protocol, day)
-        arms = default_arms(protocol, language)
-        events, people = inputs.adverse_events, inputs.participants
-        with translation.override(language):
-            tables = tuple(
-                localize(t, language, gettext)
-                for t in (
-                    safety_tables.adverse_event_table(events, people, arms),
-                    safety_tables.serious_event_table(events, dict(arms)),
-                    safety_tables.stopping_events_table(events, people, arms),
-                    safety_tables.expedited_table(events, arms),
-                )
-            )
-        counts = people["arm_randomized"].value_counts()
-        pauses = _pauses(study, day)
-        report = SafetyReport(
-            title=_title(study, protocol, actor, day, uow.now, language),
-            target_sample_size=protocol.design.target_sample_size,
-            screened=len(inputs.screening),
-            randomized_by_arm=tuple((label, int(counts.get(arm, 0))) for arm, label in arms),
-            tables=tables,
-            pauses=pauses,
-            study_paused=any(p.state in ("active", "upheld") for p in pauses),
+        check_cutoff(day, uow.today)
+        protocol, inputs = read_inputs(study, day)
+        report = compose_safety(
+            study, protocol, inputs, generated=(actor, uow.now), cutoff=day, language=language
         )
         uow.record(
             "report.safety",

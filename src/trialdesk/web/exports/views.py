@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from trialdesk.errors import Problem, TrialdeskError, ValidationFailed
+from trialdesk.records.models import GeneratedKind
 from trialdesk.services.exports import export, export_formats
 from trialdesk.web.errors import http_status
 from trialdesk.web.exports.streaming import stream_response
@@ -34,10 +35,16 @@ def exports(request: HttpRequest) -> HttpResponse:
     context = trial(request)
     formats = export_formats(context.actor)
     cutoff = _cutoff(request)
+    from trialdesk.web.jobs.views import panel_context
+
     return render(
         request,
         "trialdesk/exports/page.html",
-        {"formats": formats, "cutoff": cutoff.isoformat() if cutoff else ""},
+        {
+            "formats": formats,
+            "cutoff": cutoff.isoformat() if cutoff else "",
+            **panel_context(request, GeneratedKind.EXPORT),
+        },
     )
 
 

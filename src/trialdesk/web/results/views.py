@@ -5,20 +5,19 @@ figures into `data:` URIs (the CSP allows `img-src data:`; no inline script or s
 
 from __future__ import annotations
 
-import base64
 from datetime import date
-from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 
-from trialdesk.analysis.consort_html import consort_overlay
-from trialdesk.analysis.sections import results_sections
+from trialdesk.core.roles import Action
 from trialdesk.errors import NotFound, Problem, ValidationFailed
-from trialdesk.services.results import ResultsReport, SafetyReport, results_report, safety_report
+from trialdesk.records.models import GeneratedKind
+from trialdesk.services.actors import authorize
+from trialdesk.services.results import results_report, safety_report
+from trialdesk.services.results.document import safety_context
 from trialdesk.web.auth import request_actor
 from trialdesk.web.views import domain_errors
 
@@ -40,50 +39,17 @@ def language() -> str:
     return "fa" if (get_language() or "en").startswith("fa") else "en"
 
 
-def data_uri(content: bytes, mime: str) -> str:
-    return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
-
-
-def results_context(report: ResultsReport, *, printed: bool = False) -> dict[str, Any]:
-    """What the results templates show (the page, the CLI's HTML file and the PDF share it). Printed in a
-    right-to-left language, the CONSORT diagram's text is laid out in HTML over the boxes (`consort_html`)."""
-    results = report.results
-    overlay = ""
-    if printed and report.title.language == "fa":
-        overlay = mark_safe(consort_overlay(results.consort, gettext, "fa"))  # noqa: S308 (text escaped)
-    return {
-        "consort_overlay": overlay,
-        "title": report.title,
-        "plan_version": report.plan_version,
-        "plan_sha256": report.plan_sha256,
-        "datasets": results.datasets,
-        "consort_svg": data_uri(results.consort_svg.encode("utf-8"), "image/svg+xml"),
-        "tables": results.tables,
-        "methods": report.methods,
-        "sections": results_sections(results.tables),
-        "recruitment": report.recruitment,
-        "figures": [
-            (name, data_uri(content, "image/png")) for name, content in sorted(results.figures.items())
-        ],
-    }
-
-
-def safety_context(report: SafetyReport) -> dict[str, Any]:
-    return {
-        "title": report.title,
-        "report": report,
-        "tables": report.tables,
-        "randomized_total": sum(n for _, n in report.randomized_by_arm),
-    }
-
-
 @login_required
 @domain_errors
 def results(request: HttpRequest) -> HttpResponse:
-    actor, study = request_actor(request)
-    cutoff = parse_cutoff(request.GET.get("cutoff"))
-    report = results_report(actor, study=study, cutoff=cutoff, language=language())
-    return render(request, "trialdesk/results/results.html", results_context(report))
+    """The Generate panel and the reports generated so far (the report itself is a background job)."""
+    from trialdesk.web.jobs.views import panel_context
+
+    actor, _ = request_actor(request)
+    authorize(actor, Action.VIEW_RESULTS)
+    return render(
+        request, "trialdesk/results/results.html", panel_context(request, GeneratedKind.RESULTS_REPORT)
+    )
 
 
 @login_required
@@ -108,4 +74,7 @@ def safety(request: HttpRequest) -> HttpResponse:
     actor, study = request_actor(request)
     cutoff = parse_cutoff(request.GET.get("cutoff"))
     report = safety_report(actor, study=study, cutoff=cutoff, language=language())
-    return render(request, "trialdesk/results/safety.html", safety_context(report))
+    from trialdesk.web.jobs.views import panel_context
+
+    context = {**safety_context(report), **panel_context(request, GeneratedKind.SAFETY_REPORT)}
+    return render(request, "trialdesk/results/safety.html", context)
