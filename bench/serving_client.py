@@ -81,12 +81,14 @@ class Session:
 def wait_until_serving(port: int, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)  # noqa: SIM117
             connection.request("GET", "/signin/")
             if connection.getresponse().status == 200:
-                connection.close()
                 return
+            time.sleep(0.3)  # e.g. a proxy whose servers are not up yet (502)
         except OSError:
             time.sleep(0.3)
+        finally:
+            connection.close()
     raise RuntimeError(f"the server on port {port} did not answer within {timeout:.0f} s")

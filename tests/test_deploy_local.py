@@ -62,7 +62,7 @@ def test_a_save_through_one_app_server_is_seen_through_the_other_and_the_proxy()
             ["bash", "scripts/deploy-local.sh"], env=env, cwd=ROOT, start_new_session=True
         )
         try:
-            for port in (proxy, first, second):
+            for port in (first, second, proxy):  # the proxy answers 502 until a server is up
                 wait_until_serving(port, timeout=90)
             signed_in = Session(proxy, site, "")
             signed_in.sign_in(username, PASSWORD)  # the session lives in the database: every server reads it
