@@ -23,10 +23,10 @@ from trialdesk.errors import Problem, ValidationFailed
 from trialdesk.interop.formats import FORMATS, SDTM_FORMATS
 from trialdesk.interop.sdtm import DOMAINS
 from trialdesk.records.models import Study
+from trialdesk.records.replica import replica_reads
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.exports.common import Scope, end_of_day, identifying_items
 from trialdesk.services.exports.formats import FileSpec, files_of, sdtm_files
-from trialdesk.records.replica import replica_reads
 from trialdesk.services.unit_of_work import use_case
 from trialdesk.services.versions import Purpose, governing_protocol
 from trialdesk.testing import SYSTEM_CLOCK, Clock
