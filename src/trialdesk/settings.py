@@ -122,7 +122,10 @@ else:
 # A read replica for reports and exports (docs/deployment.md): reads inside `records.replica.replica_reads()`.
 _replica_url = os.environ.get("TRIALDESK_REPLICA_DATABASE_URL")
 if _replica_url:
-    DATABASES["replica"] = {**dj_database_url.parse(_replica_url, conn_max_age=0), "TEST": {"MIRROR": "default"}}
+    DATABASES["replica"] = {
+        **dj_database_url.parse(_replica_url, conn_max_age=0),
+        "TEST": {"MIRROR": "default"},
+    }
 DATABASE_ROUTERS = ["trialdesk.records.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
