@@ -86,6 +86,7 @@ def wait_until_serving(port: int, timeout: float = 120.0) -> None:
             connection.request("GET", "/signin/")
             if connection.getresponse().status == 200:
                 return
+            time.sleep(0.3)  # e.g. a proxy whose servers are not up yet (502)
         except OSError:
             time.sleep(0.3)
         finally:

@@ -1,6 +1,6 @@
 """`trialdesk ...` commands: each a thin call into protocol, services or the web server.
 
-trialdesk serve [--data-dir DIR] [--host H] [--port P] [--workers N]   the app on SQLite (or TRIALDESK_DATABASE_URL)
+trialdesk serve [--data-dir DIR] [--host H] [--port P] [--workers N] [--no-job-worker]   the app on SQLite (or TRIALDESK_DATABASE_URL)
 trialdesk demo [--data-dir DIR] [--reset] [--no-serve]   a separate demo database, one account per role
 trialdesk protocol check FILE                            validate a protocol file
 trialdesk protocol import FILE [--format irct|redcap] -o OUT.yaml   registry record or REDCap dictionary -> draft
@@ -186,7 +186,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from trialdesk.bootstrap import ensure_installed
 
     ensure_installed(admin_from_env_or_prompt=True)
-    return _serve(args.host, args.port, workers=args.workers, data_dir=args.data_dir)
+    return _serve(
+        args.host, args.port, workers=args.workers, data_dir=args.data_dir, job_worker=not args.no_job_worker
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -210,10 +212,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _serve(args.host, args.port, workers=None, data_dir=str(data_dir))
 
 
-def _serve(host: str, port: int, *, workers: int | None, data_dir: str | None) -> int:
+def _serve(
+    host: str, port: int, *, workers: int | None, data_dir: str | None, job_worker: bool = True
+) -> int:
     from trialdesk.commands.serving import serve
 
-    return serve(host, port, workers=workers, data_dir=data_dir)
+    return serve(host, port, workers=workers, data_dir=data_dir, job_worker=job_worker)
 
 
 def _add_protocol_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -276,6 +280,11 @@ def _add_server_commands(commands: Any) -> None:
         type=int,
         default=None,
         help="gunicorn with N worker processes (default: one waitress process)",
+    )
+    serve.add_argument(
+        "--no-job-worker",
+        action="store_true",
+        help="start no job worker beside the server (several app processes share job workers of their own)",
     )
     serve.set_defaults(handler=cmd_serve)
 

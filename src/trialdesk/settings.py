@@ -10,6 +10,7 @@ TRIALDESK_TASKS_BACKEND database (default: jobs in the database, `trialdesk work
                         immediate (run at once in the caller; the test suite's choice)
 TRIALDESK_REDIS_URL     redis://... for TRIALDESK_TASKS_BACKEND=redis (needs the `redis` extra)
 TRIALDESK_GENERATED_DIR generated reports and exports (default <data folder>/generated)
+TRIALDESK_REPLICA_DATABASE_URL  postgresql://... a read replica: exports and reports read their rows from it
 """
 
 from __future__ import annotations
@@ -119,6 +120,14 @@ else:
             "TEST": {"NAME": os.path.join(tempfile.gettempdir(), f"trialdesk-test-{os.getpid()}.sqlite3")},
         }
     }
+# A read replica for reports and exports (docs/deployment.md): reads inside `records.replica.replica_reads()`.
+_replica_url = os.environ.get("TRIALDESK_REPLICA_DATABASE_URL")
+if _replica_url:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(_replica_url, conn_max_age=0),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["trialdesk.records.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The audit signing key lives OUTSIDE the database (a file, 0600); tests use a throwaway one per process.

@@ -30,14 +30,23 @@ def stop_job_worker(worker: subprocess.Popen[bytes]) -> None:
             worker.wait()
 
 
-def serve(host: str, port: int, *, workers: int | None, data_dir: str | None, threads: int = 8) -> int:
+def serve(
+    host: str,
+    port: int,
+    *,
+    workers: int | None,
+    data_dir: str | None,
+    threads: int = 8,
+    job_worker: bool = True,
+) -> int:
     from django.db import connections
 
     from trialdesk.records.audit.keys import ensure_signing_key
 
     print(f"audit signing key: {ensure_signing_key()} (keep a copy outside this machine)", flush=True)
     connections.close_all()  # never share the parent's database connections with forked children
-    job_worker = start_job_worker(data_dir)
+    # Without a job worker of its own (`--no-job-worker`), jobs wait for a `trialdesk worker` started apart.
+    child = start_job_worker(data_dir) if job_worker else None
     # A service manager stops us with SIGTERM: leave through `finally`, which stops the job worker too.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
@@ -51,7 +60,8 @@ def serve(host: str, port: int, *, workers: int | None, data_dir: str | None, th
         else:
             run_gunicorn(host, port, workers=workers, threads=threads)
     finally:
-        stop_job_worker(job_worker)
+        if child is not None:
+            stop_job_worker(child)
     return 0
 
 

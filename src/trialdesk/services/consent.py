@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import Exists, OuterRef, Q
+
 from trialdesk.core.input_rules import clinical_date_problems, text_problems
 from trialdesk.core.participant_status import StatusEvent
 from trialdesk.core.roles import Action
 from trialdesk.errors import AlreadyDone, Problem, ValidationFailed
 from trialdesk.protocol.registration import earliest_study_date
+from trialdesk.protocol.schema import Protocol
 from trialdesk.records.models import ConsentRecord, ConsentWithdrawal, Participant
 from trialdesk.services.actors import Actor
 from trialdesk.services.unit_of_work import ensure_not_withdrawn, use_case
@@ -52,6 +55,16 @@ def has_current_consent(participant: Participant) -> bool:
         return False
     consents = participant.consents.all()
     return any(c.document_version == version for c in consents) if version else consents.exists()
+
+
+def current_consent_exists(protocol: Protocol) -> Q:
+    """`has_current_consent` as a condition on a participant row (`OuterRef("pk")`), for a use case that checks
+    several facts of its participant in one query: a consent on the current document and no withdrawal."""
+    documents = protocol.consent
+    consents = ConsentRecord.objects.filter(participant=OuterRef("pk"))
+    if documents:
+        consents = consents.filter(document_version=documents[-1].version)
+    return Q(Exists(consents)) & ~Q(Exists(ConsentWithdrawal.objects.filter(participant=OuterRef("pk"))))
 
 
 def _consent_problems(

@@ -35,7 +35,9 @@ class Purpose(StrEnum):
 
 def in_force_on(study: Study, day: date | None = None) -> ProtocolVersion:
     """The study's version in force on `day` (None: today). Every loaded version is in force from its loading."""
-    version = study.protocol_versions.order_by("-loaded_at", "-id").first()
+    # The content (a large JSON document) is not read here: `protocol_of` parses it once per version and
+    # process from its own query, so a caller that only needs the version decodes no JSON.
+    version = study.protocol_versions.defer("content").order_by("-loaded_at", "-id").first()
     if version is None:
         raise NotFound(f"Study {study.protocol_key} has no protocol")
     return version

@@ -23,6 +23,7 @@ from trialdesk.errors import Problem, ValidationFailed
 from trialdesk.interop.formats import FORMATS, SDTM_FORMATS
 from trialdesk.interop.sdtm import DOMAINS
 from trialdesk.records.models import Study
+from trialdesk.records.replica import replica_reads
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.exports.common import Scope, end_of_day, identifying_items
 from trialdesk.services.exports.formats import FileSpec, files_of, sdtm_files
@@ -77,7 +78,11 @@ class Export:
 
     def _hashed(self, name: str, chunks: Iterator[bytes]) -> Iterator[bytes]:
         digest = hashlib.sha256()
-        for chunk in chunks:
+        while True:
+            with replica_reads():  # only while the rows are read: the caller's reads stay on the primary
+                chunk = next(chunks, None)
+            if chunk is None:
+                break
             digest.update(chunk)
             yield chunk
         self.digests[name] = digest.hexdigest()
