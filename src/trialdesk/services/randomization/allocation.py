@@ -50,7 +50,8 @@ def randomize(
             stored = active_list(locked.study)
             if stored is None:
                 raise Conflict(
-                    "No randomization list has been made yet; the epidemiologist must generate one"
+                    "No randomization list has been made yet; the epidemiologist must generate one",
+                    details={"next": "generate_list"},
                 )
             allocation = (
                 _by_minimization(stored, design, arm_ids, locked, factors, uow)
@@ -91,11 +92,13 @@ def _ensure_may_be_randomized(locked: Participant) -> None:
         raise ValidationFailed(
             f"{locked.study_code} is not eligible on their latest screening",
             (Problem("participant", "not eligible"),),
+            {"next": "screening", "participant": locked.study_code},
         )
     if not has_current_consent(locked):
         raise ValidationFailed(
             f"{locked.study_code} has no consent on the current document",
             (Problem("consent", "required"),),
+            {"next": "consent", "participant": locked.study_code},
         )
 
 

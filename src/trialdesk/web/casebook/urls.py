@@ -4,7 +4,7 @@ The data-management pages (lab import, tracking, database lock) are in `urls_dat
 
 from django.urls import URLPattern, URLResolver, path
 
-from trialdesk.web.casebook import views_casebook, views_forms, views_queries
+from trialdesk.web.casebook import views_bubble, views_casebook, views_forms, views_queries
 from trialdesk.web.casebook.urls_data import urlpatterns_data
 
 app_name = "casebook"
@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(FORM + "lock/", views_casebook.form_lock, name="form_lock"),
     path(FORM + "unlock/", views_casebook.form_unlock, name="form_unlock"),
     path(FORM + "queries/raise/", views_queries.query_raise, name="query_raise"),
+    path(FORM + "queries/bubble/", views_bubble.query_bubble, name="query_bubble"),
     path("queries/", views_queries.inbox, name="queries"),
     path("queries/<int:query_id>/answer/", views_queries.query_answer, name="query_answer"),
     path("queries/<int:query_id>/close/", views_queries.query_close, name="query_close"),
