@@ -254,8 +254,8 @@ def write_form(
     if diff.changed:
         uow.record(
             action, object_type="form", object_id=at.object_id,
-            before=None if created else {"status": before_status, **{p: _audited(form, p, diff.old_rows[p].value if p in diff.old_rows else None) for p in diff.changed}},
-            after={"version": form.version, "status": status, **{p: _audited(form, p, diff.new_rows[p]["value"] if p in diff.new_rows else None) for p in diff.changed}},
+            before=None if created else {**status_change(before_status, status, "before"), **{p: _audited(form, p, diff.old_rows[p].value if p in diff.old_rows else None) for p in diff.changed}},
+            after={"version": form.version, **status_change(before_status, status, "after"), **{p: _audited(form, p, diff.new_rows[p]["value"] if p in diff.new_rows else None) for p in diff.changed}},
             reason=text,
         )  # fmt: skip
     elif before_status != status:
@@ -270,6 +270,14 @@ def write_form(
         queries_opened=tuple(opened), queries_closed=tuple(closed),
         verification_cleared=cleared, signature_invalidated=signature_gone, status=status,
     )  # fmt: skip
+
+
+def status_change(before: str | None, after: str, side: str) -> dict[str, str | None]:
+    """The status in a data change's audit entry, only when the save changes it (or the form is new and
+    incomplete): {"status": ...} for `side` "before" or "after"."""
+    if before == after or (before is None and after == "complete"):
+        return {}
+    return {"status": before if side == "before" else after}
 
 
 def _require_reason(record: FormRecord | None, diff: _Diff, text: str, *, nothing_given: bool) -> None:

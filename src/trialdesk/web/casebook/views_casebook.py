@@ -123,7 +123,8 @@ def form_lock(request: HttpRequest, code: str, visit_id: str, occurrence: int, f
     actor, study, participant = participant_in_request(request, code)
     reason = request.POST.get("reason", "")
     view = load_form(actor, participant, visit_id, occurrence, form_id)
-    if view.exists and not view.verified_by and not request.POST.get("confirm_unverified"):
+    unverified = view.exists and not view.verified_by and actor.may(Action.LOCK_FORM, participant.site_id)
+    if unverified and not request.POST.get("confirm_unverified"):
         return render(
             request,
             "trialdesk/casebook/lock_confirm.html",
