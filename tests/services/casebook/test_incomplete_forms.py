@@ -71,11 +71,15 @@ def test_changing_an_earlier_answer_of_an_incomplete_form_needs_a_reason(doctor,
     with pytest.raises(ValidationFailed) as refused:
         _save(doctor, participant, clock, {"pga": "2.0", "seizure": "no"}, complete=False)
     assert [p.where for p in refused.value.problems] == ["reason"]
-    changed = _save(doctor, participant, clock, {"pga": "2.0", "seizure": "no"}, complete=False, reason="typo")
+    changed = _save(
+        doctor, participant, clock, {"pga": "2.0", "seizure": "no"}, complete=False, reason="typo"
+    )
     assert changed.changed == ("pga",)
 
 
-def test_marking_complete_without_data_changes_is_audited_as_a_status_change(doctor, participant, clock) -> None:
+def test_marking_complete_without_data_changes_is_audited_as_a_status_change(
+    doctor, participant, clock
+) -> None:
     _save(doctor, participant, clock, sledai(), complete=False)
     result = _save(doctor, participant, clock, sledai(), complete=True)
     assert result.changed == () and result.status == "complete"
@@ -89,7 +93,14 @@ def test_tracking_counts_an_incomplete_form_as_started_not_complete(doctor, part
     states = {(f.visit_id, f.form_id): f for f in expected_forms(doctor, participant, clock=clock)}
     row = states[("baseline", "vital_signs")]
     assert row.state == "incomplete" and row.missing
-    save_form(doctor, participant, visit_id="baseline", form_id="vital_signs", values=vitals(heart_rate=70), clock=clock)
+    save_form(
+        doctor,
+        participant,
+        visit_id="baseline",
+        form_id="vital_signs",
+        values=vitals(heart_rate=70),
+        clock=clock,
+    )
     states = {(f.visit_id, f.form_id): f for f in expected_forms(doctor, participant, clock=clock)}
     assert states[("baseline", "vital_signs")].state == "saved"
 
@@ -113,7 +124,11 @@ def test_the_blank_crf_annotates_every_form_per_visit_and_is_audited(doctor, par
     sledai_form = next(f for f in baseline.forms if f.form_id == "sledai_2k")
     items = {i.path: i for s in sledai_form.sections for i in s.items}
     assert set(SLEDAI_ITEMS) <= set(items)
-    assert items["seizure"].type == "yes_no" and items["seizure"].required and items["seizure"].label == "Seizure"
+    assert (
+        items["seizure"].type == "yes_no"
+        and items["seizure"].required
+        and items["seizure"].label == "Seizure"
+    )
     assert items["pga"].limits == "0 – 3"
     assert AuditEntry.objects.filter(action="crf.print_blank").count() == 1
 

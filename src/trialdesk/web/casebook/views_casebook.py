@@ -173,7 +173,8 @@ def sign(request: HttpRequest, code: str) -> HttpResponse:
     message = ""
     status = 200
     missing = [f for f in expected_forms(actor, participant) if f.missing]
-    if request.method == "POST" and missing and not request.POST.get("confirm_missing"):
+    may_sign = actor.may(Action.SIGN_CASEBOOK, participant.site_id)
+    if request.method == "POST" and may_sign and missing and not request.POST.get("confirm_missing"):
         message, status = _("Forms are missing: tick the box to sign the casebook without them."), 400
     elif request.method == "POST":
         try:
