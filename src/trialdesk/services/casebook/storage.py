@@ -251,6 +251,22 @@ def write_form(
     if diff.changed:
         cleared, signature_gone = _store_items(uow, at, record, diff, text, created)
     opened, closed = run_edit_checks(uow, at.participant, protocol)
+    _audit_save(uow, action, at, form, diff, text, (before_status, status), created=created)
+    return SaveResult(
+        record_id=record.pk, form_id=form_id, form_version=form.version, visit_id=visit_id,
+        occurrence=occurrence, created=created, changed=diff.changed,
+        warnings=tuple(w for w in check.warnings if w.confirmed),
+        calculated={p: storable(v) for p, v in check.calculated.items()},
+        flags={p: r["flag"] for p, r in diff.new_rows.items() if r["flag"]},
+        queries_opened=tuple(opened), queries_closed=tuple(closed),
+        verification_cleared=cleared, signature_invalidated=signature_gone, status=status,
+    )  # fmt: skip
+
+
+def _audit_save(uow: UnitOfWork, action: str, at: FormAddress, form: FormDefinition, diff: _Diff, text: str,
+                statuses: tuple[str | None, str], *, created: bool) -> None:  # fmt: skip
+    """One audit entry: the changed items (with the status when it changes), or the status change alone."""
+    before_status, status = statuses
     if diff.changed:
         uow.record(
             action, object_type="form", object_id=at.object_id,
@@ -261,15 +277,6 @@ def write_form(
     elif before_status != status:
         uow.record("form.status", object_type="form", object_id=at.object_id, before={"status": before_status},
                    after={"status": status}, reason=text)  # fmt: skip
-    return SaveResult(
-        record_id=record.pk, form_id=form_id, form_version=form.version, visit_id=visit_id,
-        occurrence=occurrence, created=created, changed=diff.changed,
-        warnings=tuple(w for w in check.warnings if w.confirmed),
-        calculated={p: storable(v) for p, v in check.calculated.items()},
-        flags={p: r["flag"] for p, r in diff.new_rows.items() if r["flag"]},
-        queries_opened=tuple(opened), queries_closed=tuple(closed),
-        verification_cleared=cleared, signature_invalidated=signature_gone, status=status,
-    )  # fmt: skip
 
 
 def status_change(before: str | None, after: str, side: str) -> dict[str, str | None]:
