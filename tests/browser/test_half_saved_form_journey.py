@@ -65,3 +65,8 @@ def test_a_half_saved_form_is_reopened_in_persian_and_completed(
     assert record.status == "complete"
     assert str(record.items.get(path="sledai_total").value) == "8"  # psychosis only
     screenshot("completed-fa")
+
+    page.emulate_media(media="print")  # the print stylesheet: the form alone, no menu, buttons or bubbles
+    assert page.is_hidden("header.top") and page.is_hidden("[data-testid=save-form]")
+    assert page.is_hidden("[data-testid=none-below-seizure]") and page.is_visible("[data-testid=item-pga]")
+    screenshot("print-fa")
