@@ -76,6 +76,9 @@ def test_screen_fail_then_pass_consent_randomize_and_the_list_is_the_epidemiolog
     page.click("[data-testid=screening-link]")
     answer_checklist(page, criteria, failing=exclusion)
     assert page.inner_text("[data-testid=participant-status]").strip() == "screen failed"
+    # the page shows the recorded result, not a blank checklist; screening again is a deliberate step
+    assert "not eligible" in page.inner_text("[data-testid=screening-result]")
+    page.click("[data-testid=screen-again]")
     answer_checklist(page, criteria, failing=None)
     assert page.inner_text("[data-testid=participant-status]").strip() == "eligible"
     decisions = [d.strip() for d in page.locator("[data-testid=screening-decision]").all_inner_texts()]

@@ -100,8 +100,11 @@ def test_unanswered_criteria_leave_screening_incomplete(actors, site, clock) -> 
         year_of_birth=1980,
         clock=clock,
     )
-    record = screen(doctor, participant=p, answers={}, screened_on=TODAY, clock=clock)
-    assert record.decision == "incomplete" and len(record.reasons) > 0
+    with pytest.raises(ValidationFailed):  # an empty checklist is not recorded (issue 15)
+        screen(doctor, participant=p, answers={}, screened_on=TODAY, clock=clock)
+    first = next(iter(all_met(p)))
+    record = screen(doctor, participant=p, answers={first: ("yes", "")}, screened_on=TODAY, clock=clock)
+    assert record.decision == "incomplete" and len(record.reasons) > 0 and p.screenings.count() == 1
 
 
 def test_nobody_is_randomized_without_consent(actors, site, clock) -> None:

@@ -48,7 +48,7 @@ def _pages(w: dict[str, Any]) -> list[tuple[str, Role, str, dict[str, str], list
         ("query reopen", R.MONITOR, reverse("casebook:query_reopen", args=[w["answered_query"]]),
          {"text": "x"}, [("text", "text")]),
         ("form lock", R.DATA_MANAGER, reverse("casebook:form_lock", args=[code, *SLEDAI]),
-         {"reason": "x"}, [("reason", "text")]),
+         {"reason": "x", "confirm_unverified": "1"}, [("reason", "text")]),
         ("pause decision", R.ETHICS_COMMITTEE, reverse("treatment:decide_pause", args=[w["pause"]]),
          {"decision": "x", "lift": "lift"}, [("decision", "text")]),
     ]  # fmt: skip

@@ -97,9 +97,8 @@ def analyse_trial(
     translate: Translate = same,
     on_phase: Callable[[str], None] | None = None,
 ) -> Results:
-    """Everything the results report shows. Raises `ValidationFailed` when a frame breaks its spec.
-
-    `on_phase` hears each phase as it starts (datasets, statistics, tables, figures): a progress bar."""
+    """Everything the results report shows (`on_phase` hears each phase start: datasets, statistics, tables,
+    figures). Raises `ValidationFailed` when a frame breaks its spec."""
     plan = _plan(protocol)
     phase = on_phase or (lambda name: None)
     phase("datasets")

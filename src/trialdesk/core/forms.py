@@ -76,6 +76,7 @@ class FormCheckResult:
     discarded: frozenset[str]
     errors: tuple[Problem, ...]
     warnings: tuple[SoftLimitWarning, ...]
+    missing: tuple[Problem, ...] = ()  # the errors that are only "required but unanswered" (too few rows)
 
     @property
     def unconfirmed_warnings(self) -> tuple[SoftLimitWarning, ...]:
@@ -85,11 +86,18 @@ class FormCheckResult:
     def ok(self) -> bool:
         return not self.errors and not self.unconfirmed_warnings
 
-    def raise_if_not_ok(self) -> None:
-        """Raise `ValidationFailed` listing every error and unconfirmed warning."""
-        if self.ok:
+    @property
+    def entry_errors(self) -> tuple[Problem, ...]:
+        """The errors of the answers given (a form saved incomplete may still lack required answers)."""
+        return tuple(e for e in self.errors if e not in self.missing)
+
+    def raise_if_not_ok(self, *, require_complete: bool = True) -> None:
+        """Raise `ValidationFailed` listing every error and unconfirmed warning; with `require_complete=False`
+        unanswered required items (and too few rows) are not errors: the form may be saved incomplete."""
+        errors = self.errors if require_complete else self.entry_errors
+        if not errors and not self.unconfirmed_warnings:
             return
-        problems = self.errors + tuple(Problem(w.where, w.rule) for w in self.unconfirmed_warnings)
+        problems = errors + tuple(Problem(w.where, w.rule) for w in self.unconfirmed_warnings)
         raise ValidationFailed(
             f"form '{self.form_id}' (version {self.form_version}) cannot be saved: {len(problems)} problem(s)",
             problems,
@@ -131,6 +139,7 @@ class _Run:
     hidden: set[str] = field(default_factory=set)
     discarded: set[str] = field(default_factory=set)
     calculated: dict[str, Value] = field(default_factory=dict)
+    missing: list[Problem] = field(default_factory=list)
 
     def context(self, values: Mapping[str, Value]) -> Context:
         return Context(values=values, resolver=self.resolver, visit_id=self.visit_id, weights=self.weights)
@@ -175,6 +184,7 @@ def validate_submission(
         discarded=frozenset(run.discarded),
         errors=tuple(run.errors),
         warnings=tuple(run.warnings),
+        missing=tuple(run.missing),
     )
 
 
@@ -223,7 +233,8 @@ def _check_group(
     """A shown repeating group: row count limits, then every row (rows see the form's values so far)."""
     rows = _rows(run, group.id, raw)
     if len(rows) < group.min_rows:
-        run.errors.append(Problem(group.id, f"needs at least {group.min_rows} row(s)"))
+        run.missing.append(Problem(group.id, f"needs at least {group.min_rows} row(s)"))
+        run.errors.append(run.missing[-1])
     if group.max_rows is not None and len(rows) > group.max_rows:
         run.errors.append(Problem(group.id, f"allows at most {group.max_rows} row(s)"))
     row_ids = {i.id for i in group.items}
@@ -291,6 +302,7 @@ def _check_item(
         return _record(run, ItemResult(where, item.id, None, hidden=True)), None
     if _is_blank(raw):
         missing: tuple[Problem, ...] = (Problem(where, "is required"),) if item.required else ()
+        run.missing.extend(missing)
         return _record(run, ItemResult(where, item.id, None, hidden=False, errors=missing)), None
     value, expression_value, errors, warnings = normalize(item, raw, where, run.lab_tests, env)
     confirmed = tuple(_confirm(run, w, where) for w in warnings)

@@ -104,6 +104,11 @@ def _decide(
         bad += text_problems(note, where=f"{cid}.note", max_length=1000, multiline=True)
     if bad:
         raise ValidationFailed("Screening cannot be recorded", tuple(bad))
+    if not any(v in ("yes", "no") for v, _ in answers.values()):
+        raise ValidationFailed(
+            "Nothing to record: no criterion is answered yes or no",
+            (Problem("answers", "answer at least one criterion yes or no"),),
+        )
     return decide_eligibility(
         criteria,
         {cid: Answer(cast(AnswerValue, v), note or None) for cid, (v, note) in answers.items()},

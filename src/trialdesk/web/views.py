@@ -23,6 +23,7 @@ from trialdesk.services.participants import list_participants
 from trialdesk.services.versions import Purpose, governing_protocol
 from trialdesk.web.auth import ThrottledAuthenticationForm, request_actor
 from trialdesk.web.errors import http_status
+from trialdesk.web.way_forward import way_forward
 
 View = Callable[..., HttpResponse]
 
@@ -35,7 +36,8 @@ def domain_errors(view: View) -> View:
         try:
             return view(request, *args, **kwargs)
         except TrialdeskError as error:
-            return render(request, "trialdesk/error.html", {"error": error}, status=http_status(error))
+            context = {"error": error, "way_forward": way_forward(error)}
+            return render(request, "trialdesk/error.html", context, status=http_status(error))
 
     return wrapper
 

@@ -42,7 +42,7 @@ def test_first_save_stores_each_item_as_a_row_with_the_form_version(doctor, part
     result = save(doctor, participant, clock, "vital_signs", vitals())
     assert result.created and result.form_version == "1.1"
     record = FormRecord.objects.get(pk=result.record_id)
-    assert record.form_version == "1.1" and record.status == "saved"
+    assert record.form_version == "1.1" and record.status == "complete"
     rows = {r.path: r.value for r in ItemValue.objects.filter(form_record=record)}
     assert rows == {
         "systolic_bp": 120,

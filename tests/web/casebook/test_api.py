@@ -198,3 +198,16 @@ def test_database_lock_refuses_every_api_write_endpoint(client_for, enrol):
         assert "locked" in response.json()["detail"], url
     assert (FormRecord.objects.count(), ItemValue.objects.count(), Query.objects.count()) == counts
     assert doctor.get(path).json()["read_only_reason"] == "database locked"
+
+
+def test_the_api_saves_a_form_incomplete_and_then_complete(client_for, enrol):
+    code = enrol(arm="exosome").study_code
+    doctor = client_for(Role.RHEUMATOLOGIST)
+    path = form_path(code, "vital_signs")
+    half = send(doctor, "put", path, {"values": {"heart_rate": 72}, "complete": False})
+    assert half.status_code == 200 and half.json()["status"] == "incomplete"
+    assert doctor.get(path).json()["status"] == "incomplete"
+    refused = send(doctor, "put", path, {"values": {"heart_rate": 72}})
+    assert refused.status_code == 400 and "systolic_bp" in {p["where"] for p in refused.json()["problems"]}
+    done = send(doctor, "put", path, {"values": vitals()})
+    assert done.status_code == 200 and done.json()["status"] == "complete"

@@ -103,9 +103,12 @@ def test_query_lifecycle_verification_lock_and_signature_through_the_pages(parti
     investigator = _client("investigator")
     sign = reverse("casebook:sign", args=[participant.study_code])
     assert "I confirm that I have reviewed" in investigator.get(sign).content.decode()
-    wrong = investigator.post(sign, {"password": "not-it"})
+    unconfirmed = investigator.post(sign, {"password": PASSWORD})  # other baseline forms are still missing
+    assert unconfirmed.status_code == 400 and "Forms are missing" in unconfirmed.content.decode()
+    assert 'data-testid="sign-missing"' in unconfirmed.content.decode()
+    wrong = investigator.post(sign, {"password": "not-it", "confirm_missing": "1"})
     assert wrong.status_code == 400 and "password is not correct" in wrong.content.decode()
-    assert investigator.post(sign, {"password": PASSWORD}).status_code == 302
+    assert investigator.post(sign, {"password": PASSWORD, "confirm_missing": "1"}).status_code == 302
     casebook = investigator.get(reverse("casebook:casebook", args=[participant.study_code])).content.decode()
     assert "Signed by investigator" in casebook and 'data-testid="form-row-baseline-1-lab_panel"' in casebook
 

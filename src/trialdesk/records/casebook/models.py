@@ -24,6 +24,7 @@ QUERY_STATUSES = [
     ("reopened", "re-opened"),
 ]
 UNRESOLVED_QUERY_STATUSES = ("open", "answered", "reopened")
+FORM_RECORD_STATUSES = [("incomplete", "incomplete"), ("complete", "complete")]
 
 
 class FormRecord(models.Model):
@@ -36,7 +37,9 @@ class FormRecord(models.Model):
     form_id = models.CharField(max_length=60)
     form_version = models.CharField(max_length=30)
     protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=20, default="saved")  # saved (a refused submission is never stored)
+    # "incomplete" (saved half-done: required items not enforced yet) or "complete"; a refused submission is
+    # never stored
+    status = models.CharField(max_length=20, choices=FORM_RECORD_STATUSES, default="complete")
     submitted = models.JSONField(default=dict)  # the answers as entered (raw), re-validated for edit checks
     confirmations = models.JSONField(default=dict)  # soft-limit path -> reason
     content_hash = models.CharField(max_length=64)

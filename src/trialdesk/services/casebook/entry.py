@@ -36,7 +36,7 @@ from trialdesk.services.casebook.storage import SaveResult, write_form
 from trialdesk.services.unit_of_work import use_case
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
-FORM_STATUSES = ("not_started", "saved", "verified", "locked")
+FORM_STATUSES = ("not_started", "incomplete", "saved", "verified", "locked")
 
 
 def form_definition_for(participant: Participant, form_id: str) -> FormDefinition:
@@ -145,7 +145,11 @@ def _read_only_reason(participant: Participant, record: FormRecord | None) -> st
 def status_of(record: FormRecord | None) -> str:
     if record is None:
         return "not_started"
-    return "locked" if record.locked else "verified" if record.verified else "saved"
+    if record.locked:
+        return "locked"
+    if record.verified:
+        return "verified"
+    return "incomplete" if record.status == "incomplete" else "saved"
 
 
 def _item_view(row: ItemValue) -> ItemView:
@@ -283,9 +287,11 @@ def save_form(
     values: Mapping[str, object],
     confirmations: Mapping[str, str] | None = None,
     reason: str | None = None,
+    complete: bool = True,
     clock: Clock = SYSTEM_CLOCK,
 ) -> SaveResult:
-    """Save a form (ENTER_FORM_DATA at the participant's site).
+    """Save a form (ENTER_FORM_DATA at the participant's site); `complete=False` saves it "incomplete"
+    (required items not enforced until it is saved complete: see `storage.write_form`).
 
     Refused with `ValidationFailed` naming each item and rule on a hard error or an unconfirmed soft limit,
     and (after the form's first save) when data change without a `reason`. Refused with `Locked` when the
@@ -304,6 +310,7 @@ def save_form(
             confirmations=confirmations or {},
             reason=reason,
             action="form.save",
+            complete=complete,
         )
 
 

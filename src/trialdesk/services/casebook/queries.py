@@ -275,9 +275,7 @@ def _base(study: Study) -> QuerySet[Query]:
     )
 
 
-def query_inbox(actor: Actor, *, study: Study, site_id: int | None = None) -> list[QueryView]:
-    """What awaits the actor: site roles (who answer) see open and re-opened queries at their sites; the
-    monitor and data manager see answered queries they raised (the data manager also automatic ones)."""
+def _inbox(actor: Actor, study: Study, site_id: int | None) -> QuerySet[Query]:
     if actor.site_ids(Action.VIEW_FORM_DATA) == set():
         raise PermissionDenied(f"{actor.username} may not view form data")
     condition = Q(pk__in=[])
@@ -295,7 +293,20 @@ def query_inbox(actor: Actor, *, study: Study, site_id: int | None = None) -> li
     query = _base(study).filter(condition)
     if site_id is not None:
         query = query.filter(form_record__participant__site_id=site_id)
-    return [query_view(q, actor) for q in query.order_by("updated_at", "id")]
+    return query
+
+
+def query_inbox(actor: Actor, *, study: Study, site_id: int | None = None) -> list[QueryView]:
+    """What awaits the actor: site roles (who answer) see open and re-opened queries at their sites; the
+    monitor and data manager see answered queries they raised (the data manager also automatic ones)."""
+    return [query_view(q, actor) for q in _inbox(actor, study, site_id).order_by("updated_at", "id")]
+
+
+def query_inbox_count(actor: Actor, *, study: Study) -> int:
+    """How many queries await the actor (the inbox of `query_inbox`); 0 for a reader without form data."""
+    if actor.site_ids(Action.VIEW_FORM_DATA) == set():
+        return 0
+    return _inbox(actor, study, None).count()
 
 
 def list_queries(
@@ -323,6 +334,7 @@ __all__ = [
     "close_query",
     "list_queries",
     "query_inbox",
+    "query_inbox_count",
     "raise_query",
     "reopen_query",
 ]

@@ -16,26 +16,23 @@ from typing import Any
 
 from trialdesk.core.ctcae import TERMS, GradeSuggestion
 from trialdesk.core.ctcae_values import ValueNote, suggest_from_result
-from trialdesk.core.forms import FormCheckResult, SoftLimitWarning, evaluate_edit_checks, validate_submission
+from trialdesk.core.forms import FormCheckResult, SoftLimitWarning, validate_submission
 from trialdesk.core.input_rules import LONG_TEXT, raise_problems, text_problems
 from trialdesk.core.labs import LabResult
 from trialdesk.errors import Locked, Problem, ValidationFailed
 from trialdesk.protocol.forms import FormDefinition, LabTestDefinition
 from trialdesk.protocol.schema import Protocol
 from trialdesk.records.casebook.models import (
-    UNRESOLVED_QUERY_STATUSES,
     CasebookSignature,
     FormRecord,
     ItemChange,
     ItemValue,
-    Query,
-    QueryMessage,
     SourceVerification,
 )
 from trialdesk.records.models import Participant, ProtocolVersion
 from trialdesk.services.casebook import common
 from trialdesk.services.casebook.common import storable
-from trialdesk.services.casebook.queries import EDIT_CHECK, open_query
+from trialdesk.services.casebook.edit_checks import run_edit_checks
 from trialdesk.services.unit_of_work import UnitOfWork
 
 
@@ -55,6 +52,7 @@ class SaveResult:
     queries_closed: tuple[int, ...] = ()
     verification_cleared: bool = False
     signature_invalidated: bool = False
+    status: str = "complete"  # or "incomplete" (required items not enforced yet)
 
 
 def ensure_form_open(participant: Participant, record: FormRecord | None) -> None:
@@ -219,8 +217,11 @@ def write_form(
     confirmations: Mapping[str, str],
     reason: str | None,
     action: str,
+    complete: bool = True,
 ) -> SaveResult:
-    """Validate and store one form inside the caller's use case; the audit entry is `action`."""
+    """Validate and store one form inside the caller's use case; the audit entry is `action`. With
+    `complete=False` the form is saved "incomplete": unanswered required items are not enforced (answers given
+    are still checked), and while it stays incomplete a reason is asked only when an earlier answer changes."""
     at = FormAddress(_locked_participant(uow, participant), visit_id, occurrence, form_id)
     record = (
         FormRecord.objects.select_for_update()
@@ -236,25 +237,21 @@ def write_form(
         form, submitted, protocol.lab_tests, confirmations,
         resolver=common.VisitResolverCache(at.participant), visit_id=visit_id,
     )  # fmt: skip
-    check.raise_if_not_ok()
+    check.raise_if_not_ok(require_complete=complete)
     diff = _diff(check, submitted, protocol, form, record)
     text = (reason or "").strip()
-    if record is not None and diff.changed and not text:
-        raise reason_required()
+    answered = any(not r["calculated"] for r in diff.new_rows.values())
+    _require_reason(record, diff, text, nothing_given=not complete and not answered)
+    status = "complete" if complete else "incomplete"
+    before_status = record.status if record is not None else None
     created = record is None
     cleared = signature_gone = False
-    if record is None or diff.changed:
-        record = _save_record(uow, at, record, form, version, diff, submitted, confirmations)
+    if record is None or diff.changed or before_status != status:
+        record = _save_record(uow, at, record, form, version, diff, submitted, confirmations, status)
     if diff.changed:
         cleared, signature_gone = _store_items(uow, at, record, diff, text, created)
     opened, closed = run_edit_checks(uow, at.participant, protocol)
-    if diff.changed:
-        uow.record(
-            action, object_type="form", object_id=at.object_id,
-            before=None if created else {p: _audited(form, p, diff.old_rows[p].value if p in diff.old_rows else None) for p in diff.changed},
-            after={"version": form.version, **{p: _audited(form, p, diff.new_rows[p]["value"] if p in diff.new_rows else None) for p in diff.changed}},
-            reason=text,
-        )  # fmt: skip
+    _audit_save(uow, action, at, form, diff, text, (before_status, status), created=created)
     return SaveResult(
         record_id=record.pk, form_id=form_id, form_version=form.version, visit_id=visit_id,
         occurrence=occurrence, created=created, changed=diff.changed,
@@ -262,13 +259,55 @@ def write_form(
         calculated={p: storable(v) for p, v in check.calculated.items()},
         flags={p: r["flag"] for p, r in diff.new_rows.items() if r["flag"]},
         queries_opened=tuple(opened), queries_closed=tuple(closed),
-        verification_cleared=cleared, signature_invalidated=signature_gone,
+        verification_cleared=cleared, signature_invalidated=signature_gone, status=status,
     )  # fmt: skip
+
+
+def _audit_save(uow: UnitOfWork, action: str, at: FormAddress, form: FormDefinition, diff: _Diff, text: str,
+                statuses: tuple[str | None, str], *, created: bool) -> None:  # fmt: skip
+    """One audit entry: the changed items (with the status when it changes), or the status change alone."""
+    before_status, status = statuses
+    if diff.changed:
+        uow.record(
+            action, object_type="form", object_id=at.object_id,
+            before=None if created else {**status_change(before_status, status, "before"), **{p: _audited(form, p, diff.old_rows[p].value if p in diff.old_rows else None) for p in diff.changed}},
+            after={"version": form.version, **status_change(before_status, status, "after"), **{p: _audited(form, p, diff.new_rows[p]["value"] if p in diff.new_rows else None) for p in diff.changed}},
+            reason=text,
+        )  # fmt: skip
+    elif before_status != status:
+        uow.record("form.status", object_type="form", object_id=at.object_id, before={"status": before_status},
+                   after={"status": status}, reason=text)  # fmt: skip
+
+
+def status_change(before: str | None, after: str, side: str) -> dict[str, str | None]:
+    """The status in a data change's audit entry, only when the save changes it (or the form is new and
+    incomplete): {"status": ...} for `side` "before" or "after"."""
+    if before == after or (before is None and after == "complete"):
+        return {}
+    return {"status": before if side == "before" else after}
+
+
+def _require_reason(record: FormRecord | None, diff: _Diff, text: str, *, nothing_given: bool) -> None:
+    """A first save needs at least one answer; a later change needs a reason. While a form is incomplete,
+    answering an item left blank is not a change: only changing or removing an earlier answer is."""
+    if record is None:
+        if nothing_given:
+            raise ValidationFailed(
+                "Nothing to save: answer at least one item", (Problem("values", "no item is answered"),)
+            )
+        return
+    if not diff.changed or text:
+        return
+    if record.status == "incomplete":
+        earlier = [p for p in diff.changed if p in diff.old_rows and not diff.old_rows[p].calculated]
+        if not earlier:
+            return
+    raise reason_required()
 
 
 def _save_record(uow: UnitOfWork, at: FormAddress, record: FormRecord | None, form: FormDefinition,
                  version: ProtocolVersion, diff: _Diff, submitted: Mapping[str, object],
-                 confirmations: Mapping[str, str]) -> FormRecord:  # fmt: skip
+                 confirmations: Mapping[str, str], status: str) -> FormRecord:  # fmt: skip
     """Create the form record (first save, keeping this form and protocol version) or update its answers."""
     if record is None:
         record = FormRecord(
@@ -276,6 +315,7 @@ def _save_record(uow: UnitOfWork, at: FormAddress, record: FormRecord | None, fo
             form_version=form.version, protocol_version=version, first_saved_at=uow.now,
             first_saved_by=uow.actor.username,
         )  # fmt: skip
+    record.status = status
     record.submitted = _json(submitted)
     record.confirmations = dict(confirmations)
     record.content_hash = common.content_hash(
@@ -331,60 +371,4 @@ def _invalidate_signatures(participant: Participant, now: datetime, reason: str)
     )
 
 
-def run_edit_checks(
-    uow: UnitOfWork, participant: Participant, protocol: Protocol
-) -> tuple[list[int], list[int]]:
-    """Evaluate the protocol's edit checks at every visit occurrence with saved forms (a change at baseline
-    can fire a check at a follow-up visit); open a query for each newly firing check and close automatic
-    queries whose check no longer fires. Returns (opened ids, closed ids)."""
-    opened: list[int] = []
-    closed: list[int] = []
-    if not protocol.edit_checks:
-        return opened, closed
-    resolver = common.VisitResolverCache(participant)
-    records = list(FormRecord.objects.filter(participant=participant))
-    occurrences = sorted({(r.visit_id, r.occurrence) for r in records})
-    for visit_id, occurrence in occurrences:
-        here = {r.form_id: r for r in records if (r.visit_id, r.occurrence) == (visit_id, occurrence)}
-        merged = common.visit_values(participant, visit_id, occurrence, resolver)
-        fired = {
-            f.check_id: f
-            for f in evaluate_edit_checks(protocol.edit_checks, merged, resolver, visit_id=visit_id)
-        }
-        automatic = Query.objects.filter(
-            form_record__in=here.values(), status__in=UNRESOLVED_QUERY_STATUSES
-        ).exclude(check_id="")
-        still_open = {q.check_id: q for q in automatic}
-        for check_id, hit in fired.items():
-            target = here.get(hit.form)
-            if target is None or check_id in still_open:
-                continue  # the form the query belongs on is not saved yet, or the query is already open
-            query = open_query(
-                uow, record=target, item_path=hit.item or "", text=hit.message.en, by=EDIT_CHECK,
-                role="system", check_id=check_id,
-            )  # fmt: skip
-            opened.append(query.pk)
-        for check_id, query in still_open.items():
-            if check_id not in fired:
-                _auto_close(uow, query)
-                closed.append(query.pk)
-    return opened, closed
-
-
-def _auto_close(uow: UnitOfWork, query: Query) -> None:
-    """Close an automatic query whose edit check no longer fires (in the edit check's name)."""
-    before = query.status
-    query.status = "closed"
-    query.updated_at = uow.now
-    query.save(update_fields=["status", "updated_at"])
-    text = "The edit check no longer fires after the data changed"
-    QueryMessage.objects.create(
-        query=query, kind="auto_close", text=text, by=EDIT_CHECK, role="system", at=uow.now
-    )
-    uow.record(
-        "query.auto_close", object_type="query", object_id=query.pk, before={"status": before},
-        after={"status": "closed", "check": query.check_id}, reason=text, actor=EDIT_CHECK, role="system",
-    )  # fmt: skip
-
-
-__all__ = ["SaveResult", "ensure_form_open", "raw_at", "reason_required", "run_edit_checks", "write_form"]
+__all__ = ["SaveResult", "ensure_form_open", "raw_at", "reason_required", "write_form"]

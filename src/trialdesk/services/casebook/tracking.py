@@ -5,9 +5,9 @@
 
 A form is *expected* at every visit occurrence of the participant's calendar (`core/schedule.py`, anchored on
 randomization and the injections actually given) where the protocol attaches it. Its state on a date:
-`saved` (or `verified` / `locked`), `upcoming` (window not open), `due` (window open, not saved), `overdue`
+`incomplete` (saved half-done: started, not complete), `saved` (complete; or `verified` / `locked`), `upcoming` (window not open), `due` (window open, not saved), `overdue`
 (window closed, not saved), `visit_missed` (the site recorded the visit as missed), `withdrawn`
-(not saved and the participant withdrew). *Missing* = due or overdue.
+(not saved and the participant withdrew). *Missing* = due, overdue or incomplete.
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ from trialdesk.records.casebook.models import FormRecord
 from trialdesk.records.models import Participant, Study
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.casebook import common
+from trialdesk.services.casebook.entry import status_of
 from trialdesk.services.clock import local_today
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
-MISSING_STATES = ("due", "overdue")
+MISSING_STATES = ("due", "overdue", "incomplete")
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class ExpectedForm:
     earliest: date
     target: date
     latest: date
-    state: str  # saved / verified / locked / upcoming / due / overdue / visit_missed / withdrawn
+    state: str  # incomplete / saved / verified / locked / upcoming / due / overdue / visit_missed / withdrawn
 
     @property
     def missing(self) -> bool:
@@ -66,7 +67,7 @@ def _participant_forms(participant: Participant, as_of: date) -> list[ExpectedFo
                 continue
             record = saved.get((occurrence.visit_id, occurrence.occurrence, form.id))
             if record is not None:
-                status = "locked" if record.locked else "verified" if record.verified else "saved"
+                status = status_of(record)
             elif state.status is VisitStatus.MISSED:
                 status = "visit_missed"
             elif withdrawn:
@@ -116,7 +117,7 @@ def site_form_tracking(
     missing_only: bool = True,
     clock: Clock = SYSTEM_CLOCK,
 ) -> list[ExpectedForm]:
-    """Missing (due and overdue) forms of every randomized participant at the actor's sites (or `site_id`),
+    """Missing (due, overdue and incomplete) forms of every randomized participant at the actor's sites (or `site_id`),
     overdue first, then by latest date; `missing_only=False` lists every expected form."""
     sites = actor.site_ids(Action.VIEW_FORM_DATA)
     if sites is not None and not sites:

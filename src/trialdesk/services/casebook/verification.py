@@ -113,8 +113,10 @@ def verify_form(
         if unresolved:
             raise Conflict(
                 f"Form {form_id} has {unresolved} unresolved quer{'y' if unresolved == 1 else 'ies'}: "
-                "close them before verifying"
-            )
+                "close them before verifying",
+                details={"next": "form_queries", "participant": participant.study_code, "visit_id": visit_id,
+                         "occurrence": occurrence, "form_id": form_id},
+            )  # fmt: skip
         if record.verified:
             raise AlreadyDone(f"Form {form_id} at {visit_id} #{occurrence} is already verified in this state")
         mark = SourceVerification.objects.create(

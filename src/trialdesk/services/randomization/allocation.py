@@ -113,11 +113,13 @@ def _ensure_may_be_randomized(locked: Participant, protocol: Protocol) -> None:
         raise ValidationFailed(
             f"{locked.study_code} is not eligible on their latest screening",
             (Problem("participant", "not eligible"),),
+            {"next": "screening", "participant": locked.study_code},
         )
     if not consented:
         raise ValidationFailed(
             f"{locked.study_code} has no consent on the current document",
             (Problem("consent", "required"),),
+            {"next": "consent", "participant": locked.study_code},
         )
 
 
@@ -153,7 +155,10 @@ def _by_list(
     advanced = _advance_counter(participant.study, key)
     if advanced is None:
         if active_list(participant.study) is None:
-            raise Conflict("No randomization list has been made yet; the epidemiologist must generate one")
+            raise Conflict(
+                "No randomization list has been made yet; the epidemiologist must generate one",
+                details={"next": "generate_list"},
+            )
         raise NotFound(
             f"The randomization list has no stratum '{key}'. Ask the epidemiologist to check the list.",
             details={"stratum": key},
@@ -190,7 +195,10 @@ def _by_minimization(
 ) -> Allocation:
     stored = active_list(participant.study)
     if stored is None:
-        raise Conflict("No randomization list has been made yet; the epidemiologist must generate one")
+        raise Conflict(
+            "No randomization list has been made yet; the epidemiologist must generate one",
+            details={"next": "generate_list"},
+        )
     RandomizationStratum.objects.select_for_update().get(randomization_list=stored, key="all")
     levels = dict(factors)
     if design.minimization and design.minimization.site_weight:

@@ -83,7 +83,7 @@ def form_save(
     actor, participant = _participant(request, code)
     return entry.save_form(
         actor, participant, visit_id=visit_id, occurrence=occurrence, form_id=form_id, values=body.values,
-        confirmations=body.confirmations, reason=body.reason,
+        confirmations=body.confirmations, reason=body.reason, complete=body.complete,
     )  # fmt: skip
 
 

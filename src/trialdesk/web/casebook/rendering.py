@@ -137,6 +137,7 @@ class ItemView:
     date_value: date | None = None  # a valid date answer, echoed in the viewer's calendar
     weight: int | None = None  # a scored descriptor (SLEDAI-2K): its weight is shown beside it
     incomplete: int = 0  # calculated total: how many of its weighted inputs are answered "not assessed"
+    none_block: bool = False  # first descriptor of a block offered "none of the below" (`form_extras`)
 
     @property
     def name(self) -> str:

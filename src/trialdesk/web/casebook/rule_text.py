@@ -15,6 +15,7 @@ def _patterns() -> list[tuple[re.Pattern[str], Callable[[], str]]]:
     # Most specific first: "must be at most 20 characters" before "must be at most 300 mmHg".
     rules: list[tuple[str, Callable[[], str]]] = [
         (r"is required", lambda: _("is required")),
+        (r"no item is answered", lambda: _("no item is answered: answer at least one before saving")),
         (r"must be a whole number", lambda: _("must be a whole number")),
         (r"must be a number", lambda: _("must be a number")),
         (r"must be a finite number", lambda: _("must be a finite number")),

@@ -103,6 +103,7 @@ class FormIn(Schema):
     values: dict[str, Any]
     confirmations: dict[str, str] = {}
     reason: str | None = None
+    complete: bool = True  # False: save half-done ("incomplete"), required items not enforced yet
 
 
 class SaveOut(Schema):
@@ -117,6 +118,7 @@ class SaveOut(Schema):
     queries_closed: list[int]
     verification_cleared: bool
     signature_invalidated: bool
+    status: str  # "complete" or "incomplete"
 
 
 class CheckOut(Schema):

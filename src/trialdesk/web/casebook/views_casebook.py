@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 
 from trialdesk.core.roles import Action
 from trialdesk.errors import ValidationFailed
+from trialdesk.services.casebook.entry import load_form
 from trialdesk.services.casebook.queries import list_queries
-from trialdesk.services.casebook.tracking import expected_forms
+from trialdesk.services.casebook.tracking import ExpectedForm, expected_forms
 from trialdesk.services.casebook.verification import (
     SIGNATURE_MEANING,
     casebook_signature,
@@ -121,6 +122,16 @@ def form_verify(
 def form_lock(request: HttpRequest, code: str, visit_id: str, occurrence: int, form_id: str) -> HttpResponse:
     actor, study, participant = participant_in_request(request, code)
     reason = request.POST.get("reason", "")
+    view = load_form(actor, participant, visit_id, occurrence, form_id)
+    unverified = view.exists and not view.verified_by and actor.may(Action.LOCK_FORM, participant.site_id)
+    if unverified and not request.POST.get("confirm_unverified"):
+        return render(
+            request,
+            "trialdesk/casebook/lock_confirm.html",
+            {"participant": participant, "view": view, "reason": reason,
+             "form_title": view.definition.title.in_language(get_language() or "en")},
+            status=409,
+        )  # fmt: skip
     lock_form(actor, participant, visit_id=visit_id, occurrence=occurrence, form_id=form_id, reason=reason)
     messages.success(request, _("Form locked."))
     return _back_to_form(code, visit_id, occurrence, form_id)
@@ -139,6 +150,18 @@ def form_unlock(
     return _back_to_form(code, visit_id, occurrence, form_id)
 
 
+def _missing_row(code: str, expected: ExpectedForm, language: str) -> dict[str, str]:
+    fa = language == "fa"
+    return {
+        "visit": (expected.visit_label_fa if fa else "") or expected.visit_label_en,
+        "form": (expected.form_title_fa if fa else "") or expected.form_title_en,
+        "state": expected.state,
+        "url": reverse(
+            "casebook:form", args=[code, expected.visit_id, expected.occurrence, expected.form_id]
+        ),
+    }
+
+
 @login_required
 @domain_errors
 def sign(request: HttpRequest, code: str) -> HttpResponse:
@@ -149,7 +172,11 @@ def sign(request: HttpRequest, code: str) -> HttpResponse:
     problems: tuple[object, ...] = ()
     message = ""
     status = 200
-    if request.method == "POST":
+    missing = [f for f in expected_forms(actor, participant) if f.missing]
+    may_sign = actor.may(Action.SIGN_CASEBOOK, participant.site_id)
+    if request.method == "POST" and may_sign and missing and not request.POST.get("confirm_missing"):
+        message, status = _("Forms are missing: tick the box to sign the casebook without them."), 400
+    elif request.method == "POST":
         try:
             sign_casebook(actor, participant, password=request.POST.get("password", ""), meaning=meaning)
         except ValidationFailed as error:
@@ -167,6 +194,7 @@ def sign(request: HttpRequest, code: str) -> HttpResponse:
             "can_sign": actor.may(Action.SIGN_CASEBOOK, participant.site_id),
             "error_message": message,
             "problems": problems,
+            "missing": [_missing_row(code, f, get_language() or "en") for f in missing],
         },
         status=status,
     )

@@ -22,6 +22,7 @@ from trialdesk.records.models import Participant, Study
 from trialdesk.services.actors import Actor
 from trialdesk.services.casebook.common import display_protocol
 from trialdesk.services.casebook.entry import FormView, check_form, item_history, load_form, save_form
+from trialdesk.web.casebook.form_extras import answer_none, descriptor_blocks, item_labels, labelled
 from trialdesk.web.casebook.rendering import (
     PageInputs,
     Raw,
@@ -118,6 +119,9 @@ def _page_parts(
         ),
     )
     items = all_items(sections)
+    blocks = descriptor_blocks(at.view.definition.all_items())
+    for item in items:
+        item.none_block = item.path in blocks and not at.read_only
     return {
         "sections": sections,
         "items": items,
@@ -126,6 +130,10 @@ def _page_parts(
         "check_url": at.url("casebook:form_check"),
         "readonly": at.read_only,
         "needs_reason": at.view.exists,
+        "reason_optional": at.view.status == "incomplete",
+        "labels": item_labels(sections),
+        "bubble_url": at.url("casebook:query_bubble"),
+        "bubbles": at.view.exists and at.view.allowed.raise_query,
     }
 
 
@@ -174,6 +182,7 @@ def form_page(request: HttpRequest, code: str, visit_id: str, occurrence: int, f
         )
         return _render_page(request, at, parts)
     submission = read_submission(at.view.definition, request.POST)
+    complete = request.POST.get("save_as") != "incomplete"
     try:
         saved = save_form(
             at.actor,
@@ -184,22 +193,33 @@ def form_page(request: HttpRequest, code: str, visit_id: str, occurrence: int, f
             values=submission.values,
             confirmations=submission.confirmations,
             reason=submission.reason or None,
+            complete=complete,
         )
     except (ValidationFailed, Conflict) as error:
-        parts = _page_parts(at, submission.values, submission.confirmations, quiet_blank=False)
+        parts = _page_parts(at, submission.values, submission.confirmations, quiet_blank=not complete)
+        refused = isinstance(error, ValidationFailed)
         return _render_page(
             request,
             at,
             parts,
-            status=400 if isinstance(error, ValidationFailed) else 409,
-            save_message=error.message,
-            save_problems=error.problems,
+            status=400 if refused else 409,
+            save_message=_("The form was not saved. Please correct:") if refused else error.message,
+            save_problems=labelled(error.problems, parts["labels"]),
             change_reason=submission.reason,
         )
-    messages.success(request, _("Form saved.") if saved.created else _("Changes saved."))
+    _saved_messages(request, saved.created, complete)
     for query_id in saved.queries_opened:
         messages.warning(request, _("An edit check opened query #%(id)s.") % {"id": query_id})
     return HttpResponseRedirect(at.url())
+
+
+def _saved_messages(request: HttpRequest, created: bool, complete: bool) -> None:
+    if not complete:
+        messages.success(
+            request, _("Saved as incomplete. Mark the form complete once every required item is answered.")
+        )
+    else:
+        messages.success(request, _("Form saved.") if created else _("Changes saved."))
 
 
 @require_POST
@@ -211,9 +231,11 @@ def form_check(request: HttpRequest, code: str, visit_id: str, occurrence: int, 
     repeating group returns the whole form body."""
     at = form_at(request, code, visit_id, occurrence, form_id)
     submission = read_submission(at.view.definition, request.POST)
-    add, remove = request.GET.get("add"), request.GET.get("remove")
-    if add or remove:
+    add, remove, none = request.GET.get("add"), request.GET.get("remove"), request.GET.get("none")
+    if add or remove or none:
         raw = edit_rows(submission.values, add=add, remove=remove)
+        block = descriptor_blocks(at.view.definition.all_items()).get(none or "")
+        raw = answer_none(raw, block) if block and not at.read_only else raw
         parts = _page_parts(at, raw, submission.confirmations, quiet_blank=True)
         return render(
             request, "trialdesk/casebook/_form_body.html", {**parts, "change_reason": submission.reason}

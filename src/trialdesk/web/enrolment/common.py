@@ -6,7 +6,7 @@ the list, so a page or response about an unassigned participant has no arm to sh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.functional import Promise
@@ -68,6 +68,7 @@ DECISION_LABELS: dict[str, Promise] = {
     "not_eligible": _("not eligible"),
     "incomplete": _("incomplete"),
 }
+ANSWER_LABELS: dict[str, Promise] = {"yes": _("Yes"), "no": _("No"), "unknown": _("Unknown")}
 CATEGORY_LABELS: dict[str, Promise] = {
     "not_meeting_inclusion": _("inclusion not met"),
     "meets_exclusion": _("exclusion applies"),
@@ -86,10 +87,19 @@ class ReasonRow:
 
 
 @dataclass(frozen=True)
+class AnswerRow:
+    criterion: str
+    text: str
+    answer: str  # in the page language
+    note: str  # the source note as entered
+
+
+@dataclass(frozen=True)
 class ScreeningRow:
     record: ScreeningRecord
     decision: str
     reasons: list[ReasonRow]
+    answers: list[AnswerRow] = field(default_factory=list)
 
 
 def screening_rows(records: list[ScreeningRecord], protocol: Protocol, language: str) -> list[ScreeningRow]:
@@ -106,7 +116,14 @@ def screening_rows(records: list[ScreeningRecord], protocol: Protocol, language:
             )
             for r in record.reasons
         ]
-        rows.append(ScreeningRow(record, str(DECISION_LABELS.get(record.decision, record.decision)), reasons))
+        given = [
+            AnswerRow(c.id, texts[c.id], str(ANSWER_LABELS.get(a.get("answer", ""), a.get("answer", ""))),
+                      str(a.get("note") or ""))
+            for c in protocol.criteria
+            if isinstance(a := answers.get(c.id), dict)
+        ]  # fmt: skip
+        decision = str(DECISION_LABELS.get(record.decision, record.decision))
+        rows.append(ScreeningRow(record, decision, reasons, given))
     return rows
 
 

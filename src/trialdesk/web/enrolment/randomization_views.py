@@ -23,6 +23,7 @@ from trialdesk.services.randomization import (
     generate,
     randomize,
 )
+from trialdesk.services.randomization.lists import active_list
 from trialdesk.web.auth import request_actor
 from trialdesk.web.enrolment.common import participant_record
 from trialdesk.web.enrolment.forms import ImportForm, RandomizeForm
@@ -55,6 +56,7 @@ def randomize_participant(request: HttpRequest, code: str) -> HttpResponse:
             "record": participant_record(actor, found, get_language() or "en"),
             "form": form,
             "may_randomize": actor.may(Action.RANDOMIZE, found.site_id),
+            "no_list": active_list(study) is None,
         },
         status=400 if request.method == "POST" else 200,
     )

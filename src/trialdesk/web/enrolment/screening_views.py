@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -12,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from trialdesk.core.roles import Action
-from trialdesk.records.models import Participant
+from trialdesk.errors import ValidationFailed
+from trialdesk.protocol.schema import Criterion, Protocol
+from trialdesk.records.models import Participant, ScreeningRecord
 from trialdesk.services.actors import Actor
 from trialdesk.services.clock import local_today
 from trialdesk.services.consent import record_consent, withdraw_consent
@@ -35,18 +39,53 @@ DECISION_MESSAGES = {
 def screening(request: HttpRequest, code: str) -> HttpResponse:
     actor, _study, found = participant_in_request(request, code)
     protocol = governing_protocol(study=found.study, participant=found, purpose=Purpose.DISPLAY)
+    latest = found.screenings.order_by("attempt").last()
     form = ScreeningForm(
-        request.POST or None, criteria=protocol.criteria, initial={"screened_on": local_today()}
+        request.POST or None, criteria=protocol.criteria, initial=_initial(latest, protocol.criteria)
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
-        record = screen(
-            actor, participant=found, answers=form.answers(), screened_on=form.cleaned_data["screened_on"]
-        )
-        level = messages.SUCCESS if record.decision == "eligible" else messages.WARNING
-        messages.add_message(
-            request, level, _(DECISION_MESSAGES[record.decision]) % {"code": found.study_code}
-        )
-        return HttpResponseRedirect(reverse("enrolment:screening", args=[found.study_code]))
+        try:
+            record = screen(
+                actor, participant=found, answers=form.answers(), screened_on=form.cleaned_data["screened_on"]
+            )
+        except ValidationFailed as error:
+            form.add_error(None, _nothing_answered(error))
+            status = 400
+        else:
+            return _recorded(request, found, record.decision)
+    return _screening_page(request, actor, found, form, protocol, latest, status)
+
+
+def _nothing_answered(error: ValidationFailed) -> str:
+    if any(p.where == "answers" for p in error.problems):
+        return _("Nothing was recorded: answer at least one criterion yes or no.")
+    return "; ".join(str(p) for p in error.problems) or error.message
+
+
+def _initial(latest: ScreeningRecord | None, criteria: Sequence[Criterion]) -> dict[str, object]:
+    """A new attempt starts from the answers and notes of the latest one (the date is today)."""
+    initial: dict[str, object] = {"screened_on": local_today()}
+    answers = latest.answers if latest is not None else {}
+    for criterion in criteria:
+        given = answers.get(criterion.id)
+        if isinstance(given, dict):
+            initial[f"answer_{criterion.id}"] = given.get("answer", "")
+            initial[f"note_{criterion.id}"] = given.get("note", "")
+    return initial
+
+
+def _recorded(request: HttpRequest, found: Participant, decision: str) -> HttpResponse:
+    level = messages.SUCCESS if decision == "eligible" else messages.WARNING
+    messages.add_message(request, level, _(DECISION_MESSAGES[decision]) % {"code": found.study_code})
+    return HttpResponseRedirect(reverse("enrolment:screening", args=[found.study_code]))
+
+
+def _screening_page(
+    request: HttpRequest, actor: Actor, found: Participant, form: ScreeningForm, protocol: Protocol,
+    latest: ScreeningRecord | None, status: int,
+) -> HttpResponse:  # fmt: skip
+    """The result of the latest attempt (with a way to screen again), or the checklist."""
     sections = [
         {
             "section": section,
@@ -71,7 +110,9 @@ def screening(request: HttpRequest, code: str) -> HttpResponse:
             "sections": sections,
             "texts": {c.id: c.text for c in protocol.criteria},
             "may_screen": actor.may(Action.SCREEN, found.site_id),
+            "show_result": latest is not None and request.method != "POST" and "again" not in request.GET,
         },
+        status=status,
     )
 
 

@@ -18,6 +18,7 @@ def _form_statuses() -> dict[str, str]:
         "overdue": _("Missing (overdue)"),
         "visit_missed": _("Visit missed"),
         "withdrawn": _("Withdrawn"),
+        "incomplete": _("Incomplete"),
         "saved": _("Saved"),
         "verified": _("Verified"),
         "locked": _("Locked"),
@@ -85,3 +86,27 @@ def stored_value(value: object) -> str:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     return str(value)
+
+
+@register.simple_tag(takes_context=True)
+def open_query_count(context: template.Context) -> str:
+    """How many queries await the signed-in reader (shown beside the Queries menu item); "" when none."""
+    from trialdesk.errors import TrialdeskError
+    from trialdesk.services.casebook.queries import query_inbox_count
+    from trialdesk.web.request_context import trial
+
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return ""
+    try:
+        found = trial(request)
+        count = query_inbox_count(found.actor, study=found.study)
+    except TrialdeskError:  # no study yet, no person: no badge
+        return ""
+    if not count:
+        return ""
+    return format_html(
+        ' <span class="badge count" data-testid="nav-queries-count" aria-label="{}">{}</span>',
+        _("%(n)s open queries") % {"n": count},
+        count,
+    )
