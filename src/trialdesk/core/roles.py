@@ -57,6 +57,7 @@ class Action(StrEnum):
     EXPORT_DATA = "export_data"
     VIEW_RESULTS = "view_results"
     VIEW_SAFETY_REPORT = "view_safety_report"
+    VIEW_ARM = "view_arm"
 
 
 R = Role
@@ -135,6 +136,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # Results by arm (issue 13): the statistician; the committee reads the safety report during the trial.
     A.VIEW_RESULTS: frozenset({R.STATISTICIAN}),
     A.VIEW_SAFETY_REPORT: frozenset({R.ETHICS_COMMITTEE, R.STATISTICIAN}),
+    # Which arm a participant is in, on list pages (status grid, participant home): those who treat, randomize,
+    # own or audit the list, and analyse by arm; the data manager cleans data without knowing the arm.
+    A.VIEW_ARM: frozenset({R.RHEUMATOLOGIST, R.INVESTIGATOR, R.EPIDEMIOLOGIST, R.MONITOR, R.STATISTICIAN}),
 }
 
 

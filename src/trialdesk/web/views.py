@@ -19,10 +19,11 @@ from trialdesk.core.roles import Action
 from trialdesk.errors import NotFound, TrialdeskError
 from trialdesk.records.models import Person, Site
 from trialdesk.services.clock import local_today
-from trialdesk.services.participants import list_participants
+from trialdesk.services.participants import list_participants, participant_query, participant_row
 from trialdesk.services.versions import Purpose, governing_protocol
 from trialdesk.web.auth import ThrottledAuthenticationForm, request_actor
 from trialdesk.web.errors import http_status
+from trialdesk.web.paging import pager_context, paginate
 
 View = Callable[..., HttpResponse]
 
@@ -70,12 +71,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @domain_errors
 def participants(request: HttpRequest) -> HttpResponse:
+    """The participants of my sites, fifty a page; `?q=` searches by code (one match opens its home page)."""
     actor, study = request_actor(request)
     site_code = request.GET.get("site") or None
     site = Site.objects.filter(study=study, code=site_code).first() if site_code else None
     if site_code and site is None:
         raise NotFound(f"No site {site_code} in this study")
-    rows = list_participants(actor, study_id=study.pk, site=site)
+    search = request.GET.get("q", "").strip()[:40]
+    query = participant_query(actor, study_id=study.pk, site=site, code=search)
+    if search:
+        exact = query.filter(study_code__iexact=search).first()
+        if exact is not None:
+            return HttpResponseRedirect(reverse("enrolment:participant", args=[exact.study_code]))
+    page = paginate(request, query)
+    rows = [participant_row(actor, p) for p in page]
     visible_sites = actor.site_ids(Action.VIEW_PARTICIPANTS)
     sites = study.sites.all() if visible_sites is None else study.sites.filter(pk__in=visible_sites)
     return render(
@@ -85,7 +94,9 @@ def participants(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "sites": sites,
             "selected_site": site,
+            "search": search,
             "shows_identity": any(r.full_name for r in rows),
+            **pager_context(request, page),
         },
     )
 
