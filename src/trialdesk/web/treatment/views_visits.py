@@ -25,6 +25,7 @@ from trialdesk.services.treatment.visits import (
     record_visit,
 )
 from trialdesk.web.auth import request_actor
+from trialdesk.web.paging import pager_context, paginate
 from trialdesk.web.treatment.forms import DEVIATION_LABELS, DeviationForm, VisitRecordForm
 from trialdesk.web.treatment.views_common import ParticipantContext, error_status, participant_context, text
 from trialdesk.web.views import domain_errors
@@ -219,5 +220,11 @@ def overdue(request: HttpRequest) -> HttpResponse:
                 }
             )
     rows.sort(key=lambda r: (r["latest"], r["study_code"]))
-    context = {"rows": rows, "sites": sites, "selected_site": selected}
+    page = paginate(request, rows)
+    context = {
+        "rows": page.object_list,
+        "sites": sites,
+        "selected_site": selected,
+        **pager_context(request, page),
+    }
     return render(request, "trialdesk/treatment/overdue.html", context)
