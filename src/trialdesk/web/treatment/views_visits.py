@@ -107,6 +107,7 @@ def _page(request: HttpRequest, ctx: ParticipantContext, error: TrialdeskError |
         deviations=deviations,
         may_record=ctx.may(Action.RECORD_VISIT),
         may_deviate=ctx.may(Action.RECORD_DEVIATION),
+        may_view_forms=ctx.may(Action.VIEW_FORM_DATA),
         deviation_form=DeviationForm(initial={"occurred_on": local_today()}),
         visit_error=error,
         today=local_today(),
