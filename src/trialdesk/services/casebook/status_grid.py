@@ -173,7 +173,7 @@ def status_grid(
     clock: Clock = SYSTEM_CLOCK,
 ) -> StatusGrid:
     """The grid of the site's randomized participants (VIEW_FORM_DATA there), optionally only rows with a
-    cell in `status`, or of one `arm` (refused to roles that may not see arms)."""
+    cell or a form in `status`, or of one `arm` (refused to roles that may not see arms)."""
     authorize(actor, Action.VIEW_FORM_DATA, site_id)
     as_of = local_today(clock)
     protocol = common.entry_protocol_of_study(study, as_of)
@@ -185,7 +185,7 @@ def status_grid(
     found: list[tuple[Participant, dict[tuple[str, int], GridCell]]] = []
     for participant in with_calendar_records(query.order_by("study_code")):
         cells = _participant_cells(participant, as_of, protocol)
-        if not status or any(c.state == status for c in cells.values()):
+        if not status or any(status in (c.state, *(f.state for f in c.forms)) for c in cells.values()):
             found.append((participant, cells))
     order = {v.id: i for i, v in enumerate(protocol.schedule.visits if protocol.schedule else [])}
     keys = sorted({k for _, cells in found for k in cells}, key=lambda k: (order.get(k[0], len(order)), k))
