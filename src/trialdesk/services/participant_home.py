@@ -35,6 +35,7 @@ class TimelineEntry:
     #            form_saved, query_raised, adverse_event, casebook_signed
     by: str
     params: dict[str, str] = field(default_factory=dict)
+    recorded_at: datetime | None = None  # orders the entries of one day when only a date was entered
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,21 @@ def _enrolment(actor: Actor, participant: Participant) -> list[TimelineEntry]:
     entries = [_entry(participant.registered_at, "registered", participant.registered_by)]
     for s in participant.screenings.all():
         entries.append(
-            TimelineEntry(s.screened_on, None, "screened", s.screened_by, {"decision": s.decision})
+            TimelineEntry(
+                s.screened_on, None, "screened", s.screened_by, {"decision": s.decision}, s.recorded_at
+            )
         )
     for c in participant.consents.all():
         version = {"document": c.document_version}
-        entries.append(TimelineEntry(c.consented_on, None, "consented", c.obtained_by, version))
+        entries.append(
+            TimelineEntry(c.consented_on, None, "consented", c.obtained_by, version, c.recorded_at)
+        )
     withdrawal = getattr(participant, "withdrawal", None)
     if withdrawal is not None:
-        entries.append(TimelineEntry(withdrawal.withdrawn_on, None, "withdrawn", withdrawal.recorded_by))
+        who = withdrawal.recorded_by
+        entries.append(
+            TimelineEntry(withdrawal.withdrawn_on, None, "withdrawn", who, {}, withdrawal.recorded_at)
+        )
     allocation = getattr(participant, "allocation", None)
     if allocation is not None:
         protocol = entry_protocol_of_study(participant.study)
@@ -77,7 +85,9 @@ def _treatment(participant: Participant) -> list[TimelineEntry]:
         kind = "visit_missed" if v.missed else "visit"
         day = v.done_on or v.window_latest
         entries.append(
-            TimelineEntry(day, None, kind, v.recorded_by, {"visit": v.visit_id, "n": str(v.occurrence)})
+            TimelineEntry(
+                day, None, kind, v.recorded_by, {"visit": v.visit_id, "n": str(v.occurrence)}, v.recorded_at
+            )
         )
     for e in AdverseEvent.objects.filter(participant=participant):
         entries.append(_entry(e.onset_at, "adverse_event", e.reported_by, term=e.term, grade=str(e.grade)))
@@ -116,7 +126,14 @@ def timeline(actor: Actor, participant: Participant) -> list[TimelineEntry]:
         entries += _treatment(participant)
     if actor.may(Action.VIEW_FORM_DATA, site):
         entries += _casebook(participant)
-    return sorted(entries, key=lambda e: (e.day, e.at.timestamp() if e.at else 0.0), reverse=True)
+    # Newest first; entries of the same instant in reverse of the order things happen (enrolment first).
+    ordered = sorted(enumerate(entries), key=lambda item: (*_order(item[1]), item[0]), reverse=True)
+    return [entry for _, entry in ordered]
+
+
+def _order(entry: TimelineEntry) -> tuple[date, float]:
+    moment = entry.at or entry.recorded_at
+    return entry.day, moment.timestamp() if moment else 0.0
 
 
 _BEFORE_RANDOMIZATION = {

@@ -39,7 +39,10 @@ def test_grid_filters_by_state_and_by_arm_for_roles_that_see_arms(trial, client_
     assert only_queries.count('data-testid="grid-row"') == 1 and exosome.study_code in only_queries
     by_arm = monitor.get("/forms/status/?arm=control").content.decode()
     controls = Participant.objects.filter(allocation__arm="control").count()
-    assert by_arm.count('data-testid="grid-row"') == controls and f'data-participant="{exosome.study_code}"' not in by_arm
+    assert (
+        by_arm.count('data-testid="grid-row"') == controls
+        and f'data-participant="{exosome.study_code}"' not in by_arm
+    )
     assert 'data-testid="grid-arm"' in by_arm
 
 
