@@ -123,3 +123,22 @@ def test_home_in_persian(trial, client_for):
     code = trial.participants[0].study_code
     body = client_for(Role.INVESTIGATOR, "fa").get(f"/participants/{code}/timeline/").content.decode()
     assert 'dir="rtl"' in body and "گاه‌شمار" in body
+
+
+def test_save_and_go_to_next_form_leads_to_the_next_form_still_to_fill(trial, client_for, actors):
+    from trialdesk.services.casebook.tracking import expected_forms
+    from trialdesk.web.home.next_form import next_form_url
+
+    exosome = trial.participants[0]
+    code = exosome.study_code
+    page = client_for(Role.INVESTIGATOR).get(f"/participants/{code}/forms/baseline/1/vital_signs/")
+    assert 'name="then" value="next" class="secondary" data-testid="save-and-next"' in page.content.decode()
+    investigator = actors[Role.INVESTIGATOR]
+    forms = expected_forms(investigator, exosome)
+    here = next(i for i, f in enumerate(forms) if (f.visit_id, f.form_id) == ("baseline", "vital_signs"))
+    expected = next(
+        f for f in forms[here + 1 :] if f.visit_id == "baseline" and f.state in ("due", "overdue")
+    )
+    assert next_form_url(investigator, exosome, "baseline", 1, "vital_signs") == (
+        f"/participants/{code}/forms/baseline/1/{expected.form_id}/"
+    )

@@ -37,12 +37,13 @@ def grid(request: HttpRequest) -> HttpResponse:
     persian = (get_language() or "en") == "fa"
     protocol = display_protocol(study)
     page = paginate(request, found.rows)
+    arm_names = {a.id: a.name.in_language(get_language() or "en") for a in protocol.arms}
     return render(
         request,
         "trialdesk/casebook/data/status_grid.html",
         {
             "grid": found,
-            "rows": page.object_list,
+            "rows": [(row, arm_names.get(row.arm or "", "")) for row in page.object_list],
             "columns": [(c, c.label_fa if persian else c.label_en) for c in found.columns],
             "persian": persian,
             "sites": sites,
@@ -50,9 +51,7 @@ def grid(request: HttpRequest) -> HttpResponse:
             "status": status or "",
             "arm": arm or "",
             "states": [(s, STATE_LABELS[s]) for s in CELL_STATES],
-            "arms": [(a.id, a.name.in_language(get_language() or "en")) for a in protocol.arms]
-            if found.arms_visible
-            else [],
+            "arms": list(arm_names.items()) if found.arms_visible else [],
             **pager_context(request, page),
         },
     )

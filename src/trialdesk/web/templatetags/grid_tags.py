@@ -16,7 +16,7 @@ STATE_LABELS: dict[str, Promise] = {
     "complete": gettext_lazy("complete"),
     "verified": gettext_lazy("verified"),
     "locked": gettext_lazy("locked"),
-    "not_expected": gettext_lazy("not expected (visit missed or participant withdrawn)"),
+    "not_expected": gettext_lazy("not expected (missed or withdrawn)"),
 }
 STATE_MARKS = {
     "overdue": "!",
