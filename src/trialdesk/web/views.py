@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,7 +20,7 @@ from trialdesk.core.roles import Action
 from trialdesk.errors import NotFound, TrialdeskError
 from trialdesk.records.models import Person, Site
 from trialdesk.services.clock import local_today
-from trialdesk.services.participants import list_participants, participant_query, participant_row
+from trialdesk.services.participants import participant_query, participant_row
 from trialdesk.services.versions import Purpose, governing_protocol
 from trialdesk.web.auth import ThrottledAuthenticationForm, request_actor
 from trialdesk.web.errors import http_status
@@ -54,7 +55,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     protocol = governing_protocol(study=study, purpose=Purpose.DISPLAY)
     counts: Counter[str] = Counter()
     if actor.site_ids(Action.VIEW_PARTICIPANTS) != set():
-        counts = Counter(row.status for row in list_participants(actor, study_id=study.pk))
+        by_status = participant_query(actor, study_id=study.pk).order_by().values_list("status")
+        counts = Counter(dict(by_status.annotate(n=Count("pk")).values_list("status", "n")))
     return render(
         request,
         "trialdesk/dashboard.html",

@@ -13,6 +13,7 @@ from trialdesk.records.models import Participant
 pytestmark = pytest.mark.django_db
 
 LIST_PAGES = (
+    (Role.INVESTIGATOR, "/"),
     (Role.INVESTIGATOR, "/participants/"),
     (Role.MONITOR, "/forms/status/"),
     (Role.DATA_MANAGER, "/forms/tracking/?all=1"),
@@ -43,6 +44,12 @@ def test_every_list_page_asks_as_many_queries_at_500_participants_as_at_10(trial
     assert large == small
 
 
-@pytest.mark.parametrize("role, url", LIST_PAGES)
-def test_list_pages_show_fifty_rows_a_page_with_the_total(trial, client_for, role, url):
-    pass
+def test_a_list_page_shows_fifty_rows_a_page_with_the_total_and_links(trial, client_for):
+    clone(trial.participants, 120 - Participant.objects.count())
+    client = client_for(Role.INVESTIGATOR)
+    first = client.get("/participants/").content.decode()
+    assert first.count('data-testid="participant-code"') == 50 and "1–50 of 120" in first
+    assert 'href="?page=2" rel="next"' in first and 'rel="prev"' not in first
+    last = client.get("/participants/?page=3").content.decode()
+    assert last.count('data-testid="participant-code"') == 20 and 'href="?page=2" rel="prev"' in last
+    assert "101–120 of 120" in client.get("/participants/?page=99").content.decode()

@@ -30,6 +30,7 @@ from trialdesk.services.clock import local_today
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 MISSING_STATES = ("due", "overdue")
+_STATE_FIELDS = ("participant", "visit_id", "occurrence", "form_id", "status", "verified", "locked")
 
 
 @dataclass(frozen=True)
@@ -155,5 +156,9 @@ def with_calendar_records(query: QuerySet[Participant]) -> QuerySet[Participant]
     return query.select_related("site", "study", "allocation").prefetch_related(
         "administrations",
         "recorded_visits",
-        Prefetch("form_records", queryset=FormRecord.objects.annotate(open_queries=unresolved)),
+        Prefetch(
+            "form_records",
+            # only what a form's state is read from: not the answers (JSON) of thousands of forms
+            queryset=FormRecord.objects.only(*_STATE_FIELDS).annotate(open_queries=unresolved),
+        ),
     )

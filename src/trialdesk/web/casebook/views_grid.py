@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from trialdesk.core.roles import Action
 from trialdesk.errors import NotFound, PermissionDenied
 from trialdesk.services.casebook.common import display_protocol
-from trialdesk.services.casebook.status_grid import CELL_STATES, status_grid
+from trialdesk.services.casebook.status_grid import CELL_STATES, GridRow, status_grid
 from trialdesk.web.auth import request_actor
 from trialdesk.web.paging import pager_context, paginate
-from trialdesk.web.templatetags.grid_tags import STATE_LABELS
+from trialdesk.web.templatetags.grid_tags import STATE_LABELS, state_label, state_mark
 from trialdesk.web.views import domain_errors
 
 
@@ -43,7 +46,7 @@ def grid(request: HttpRequest) -> HttpResponse:
         "trialdesk/casebook/data/status_grid.html",
         {
             "grid": found,
-            "rows": [(row, arm_names.get(row.arm or "", "")) for row in page.object_list],
+            "rows": [_row(row, arm_names, persian) for row in page.object_list],
             "columns": [(c, c.label_fa if persian else c.label_en) for c in found.columns],
             "persian": persian,
             "sites": sites,
@@ -55,3 +58,26 @@ def grid(request: HttpRequest) -> HttpResponse:
             **pager_context(request, page),
         },
     )
+
+
+def _row(row: GridRow, arm_names: dict[str, str], persian: bool) -> dict[str, Any]:
+    """One row as the template shows it, links and words prepared here (thousands of cells on a page)."""
+    base = reverse("casebook:casebook", args=[row.participant_code])
+    cells: list[dict[str, Any] | None] = []
+    for cell in row.cells:
+        if cell is None:
+            cells.append(None)
+            continue
+        forms = [
+            {
+                "url": f"{base}{cell.visit_id}/{cell.occurrence}/{f.form_id}/",
+                "title": f.title_fa if persian else f.title_en,
+                "state": f.state,
+                "label": state_label(f.state),
+            }
+            for f in cell.forms
+        ]
+        cells.append(
+            {"cell": cell, "mark": state_mark(cell.state), "label": state_label(cell.state), "forms": forms}
+        )
+    return {"row": row, "arm": arm_names.get(row.arm or "", ""), "cells": cells}
