@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from trialdesk.core.participant_status import ParticipantStatus
 from trialdesk.core.roles import Action
+from trialdesk.errors import TrialdeskError
 from trialdesk.records.casebook.models import CasebookSignature, FormRecord, Query
 from trialdesk.records.models import Participant
 from trialdesk.records.treatment.models import Administration, AdverseEvent, RecordedVisit
@@ -175,7 +176,10 @@ def _dose_step(participant: Participant, clock: Clock) -> list[NextStep]:
     allocation = getattr(participant, "allocation", None)
     if allocation is None:
         return []
-    gate, _check = gate_at(participant, allocation.arm, clock.now())
+    try:
+        gate, _check = gate_at(participant, allocation.arm, clock.now())
+    except TrialdeskError:  # no dosing plan for this protocol or arm: nothing to say about doses
+        return []
     if gate.next_step is None:
         return []
     step = {"step": gate.next_step.id, "today": local_today(clock).isoformat()}
