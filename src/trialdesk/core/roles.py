@@ -59,6 +59,7 @@ class Action(StrEnum):
     VIEW_SAFETY_REPORT = "view_safety_report"
     RELEASE_RESULTS = "release_results"
     VIEW_RELEASED_RESULTS = "view_released_results"
+    VIEW_ARM = "view_arm"
 
 
 R = Role
@@ -140,6 +141,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # A generated results report is the statistician's until released to the committee and the monitor.
     A.RELEASE_RESULTS: frozenset({R.STATISTICIAN}),
     A.VIEW_RELEASED_RESULTS: frozenset({R.ETHICS_COMMITTEE, R.MONITOR, R.STATISTICIAN}),
+    # Which arm a participant is in, on list pages (status grid, participant home): those who treat, randomize,
+    # own or audit the list, and analyse by arm; the data manager cleans data without knowing the arm.
+    A.VIEW_ARM: frozenset({R.RHEUMATOLOGIST, R.INVESTIGATOR, R.EPIDEMIOLOGIST, R.MONITOR, R.STATISTICIAN}),
 }
 
 

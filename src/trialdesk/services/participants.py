@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db.models import QuerySet
+
 from trialdesk.core.input_rules import identity_problems, text_problems
 from trialdesk.core.roles import Action
 from trialdesk.errors import NotFound, PermissionDenied, Problem, ValidationFailed
@@ -114,8 +116,11 @@ class ParticipantRow:
     full_name: str | None  # None unless the viewer may see identity
 
 
-def list_participants(actor: Actor, *, study_id: int, site: Site | None = None) -> list[ParticipantRow]:
-    """Participants visible to the actor (their sites), identity filled only for roles allowed to see it."""
+def participant_query(
+    actor: Actor, *, study_id: int, site: Site | None = None, code: str = ""
+) -> QuerySet[Participant]:
+    """The participants visible to the actor (their sites, or `site`), by site and code, optionally those
+    whose code contains `code`; one query per page however many there are."""
     sites = actor.site_ids(Action.VIEW_PARTICIPANTS)
     if sites is not None and not sites:
         raise PermissionDenied(f"{actor.username} may not view participants")
@@ -125,21 +130,28 @@ def list_participants(actor: Actor, *, study_id: int, site: Site | None = None) 
         query = query.filter(site=site)
     elif sites is not None:
         query = query.filter(site_id__in=sites)
-    rows = []
-    for p in query.order_by("site__code", "study_code"):
-        shows_identity = actor.may(Action.VIEW_IDENTITY, p.site_id)
-        rows.append(
-            ParticipantRow(
-                study_code=p.study_code,
-                site_code=p.site.code,
-                status=p.status,
-                sex=p.sex,
-                year_of_birth=p.year_of_birth,
-                registered_at=p.registered_at,
-                full_name=p.identity.full_name if shows_identity else None,
-            )
-        )
-    return rows
+    if code:
+        query = query.filter(study_code__icontains=code)
+    return query.order_by("site__code", "study_code")
+
+
+def participant_row(actor: Actor, participant: Participant) -> ParticipantRow:
+    """One list row, the name filled only when the actor may see identity at the participant's site."""
+    shows_identity = actor.may(Action.VIEW_IDENTITY, participant.site_id)
+    return ParticipantRow(
+        study_code=participant.study_code,
+        site_code=participant.site.code,
+        status=participant.status,
+        sex=participant.sex,
+        year_of_birth=participant.year_of_birth,
+        registered_at=participant.registered_at,
+        full_name=participant.identity.full_name if shows_identity else None,
+    )
+
+
+def list_participants(actor: Actor, *, study_id: int, site: Site | None = None) -> list[ParticipantRow]:
+    """Participants visible to the actor (their sites), identity filled only for roles allowed to see it."""
+    return [participant_row(actor, p) for p in participant_query(actor, study_id=study_id, site=site)]
 
 
 def get_participant(actor: Actor, *, study_id: int, study_code: str) -> Participant:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("trialdesk.web.exports.urls")),
     path("", include("trialdesk.web.results.urls")),
     path("", include("trialdesk.web.jobs.urls")),
+    path("", include("trialdesk.web.home.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

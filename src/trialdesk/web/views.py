@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,10 +20,11 @@ from trialdesk.core.roles import Action
 from trialdesk.errors import NotFound, TrialdeskError
 from trialdesk.records.models import Person, Site
 from trialdesk.services.clock import local_today
-from trialdesk.services.participants import list_participants
+from trialdesk.services.participants import participant_query, participant_row
 from trialdesk.services.versions import Purpose, governing_protocol
 from trialdesk.web.auth import ThrottledAuthenticationForm, request_actor
 from trialdesk.web.errors import http_status
+from trialdesk.web.paging import pager_context, paginate
 from trialdesk.web.way_forward import way_forward
 
 View = Callable[..., HttpResponse]
@@ -55,7 +57,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     protocol = governing_protocol(study=study, purpose=Purpose.DISPLAY)
     counts: Counter[str] = Counter()
     if actor.site_ids(Action.VIEW_PARTICIPANTS) != set():
-        counts = Counter(row.status for row in list_participants(actor, study_id=study.pk))
+        by_status = participant_query(actor, study_id=study.pk).order_by().values_list("status")
+        counts = Counter(dict(by_status.annotate(n=Count("pk")).values_list("status", "n")))
     return render(
         request,
         "trialdesk/dashboard.html",
@@ -72,12 +75,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @domain_errors
 def participants(request: HttpRequest) -> HttpResponse:
+    """The participants of my sites, fifty a page; `?q=` searches by code (one match opens its home page)."""
     actor, study = request_actor(request)
     site_code = request.GET.get("site") or None
     site = Site.objects.filter(study=study, code=site_code).first() if site_code else None
     if site_code and site is None:
         raise NotFound(f"No site {site_code} in this study")
-    rows = list_participants(actor, study_id=study.pk, site=site)
+    search = request.GET.get("q", "").strip()[:40]
+    query = participant_query(actor, study_id=study.pk, site=site, code=search)
+    if search:
+        exact = query.filter(study_code__iexact=search).first()
+        if exact is not None:
+            return HttpResponseRedirect(reverse("enrolment:participant", args=[exact.study_code]))
+    page = paginate(request, query)
+    rows = [participant_row(actor, p) for p in page]
     visible_sites = actor.site_ids(Action.VIEW_PARTICIPANTS)
     sites = study.sites.all() if visible_sites is None else study.sites.filter(pk__in=visible_sites)
     return render(
@@ -87,7 +98,9 @@ def participants(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "sites": sites,
             "selected_site": site,
+            "search": search,
             "shows_identity": any(r.full_name for r in rows),
+            **pager_context(request, page),
         },
     )
 

@@ -46,6 +46,12 @@ def entry_protocol(participant: Participant, on: date | None = None) -> Protocol
     return entry_version(participant, on)[1]
 
 
+def entry_protocol_of_study(study: Study, on: date | None = None) -> Protocol:
+    """The protocol governing data entry for the study's participants on `on` (asked once by list pages;
+    `services/versions.py` gives every participant the version in force)."""
+    return protocol_of(governing_version(study=study, purpose=Purpose.DATA_ENTRY, on=on))
+
+
 def display_protocol(study: Study) -> Protocol:
     """The protocol pages take labels and titles from (visit labels, form titles)."""
     return governing_protocol(study=study, purpose=Purpose.DISPLAY)
@@ -70,13 +76,13 @@ def allocation_of(participant: Participant) -> tuple[str, date]:
 
 def actual_injections_and_visits(participant: Participant) -> tuple[list[Injection], list[RecordedVisit]]:
     """What the treatment area recorded (injections given, visits done or missed), read from its storage."""
-    injections = [
-        Injection(a.step_id, local_date(a.given_at))
-        for a in Administration.objects.filter(participant=participant).order_by("given_at", "pk")
-    ]
+    # Through the related managers (sorted here), so a list page that prefetched them asks nothing more.
+    given: list[Administration] = sorted(participant.administrations.all(), key=lambda a: (a.given_at, a.pk))
+    injections = [Injection(a.step_id, local_date(a.given_at)) for a in given]
+    stored: list[StoredVisit] = list(participant.recorded_visits.all())
     visits = [
         RecordedVisit(visit_id=v.visit_id, occurrence=v.occurrence, done_on=v.done_on, missed=v.missed)
-        for v in StoredVisit.objects.filter(participant=participant)
+        for v in stored
         if (v.done_on is None) != (not v.missed)
     ]
     return injections, visits

@@ -15,11 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Count, Prefetch, Q, QuerySet
+
 from trialdesk.core.participant_status import ParticipantStatus, is_withdrawn
 from trialdesk.core.roles import Action
 from trialdesk.core.schedule import VisitStatus, visit_states
 from trialdesk.errors import PermissionDenied
-from trialdesk.records.casebook.models import FormRecord
+from trialdesk.protocol.schema import Protocol
+from trialdesk.records.casebook.models import UNRESOLVED_QUERY_STATUSES, FormRecord
 from trialdesk.records.models import Participant, Study
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.casebook import common
@@ -28,6 +31,7 @@ from trialdesk.services.clock import local_today
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 MISSING_STATES = ("due", "overdue", "incomplete")
+_STATE_FIELDS = ("participant", "visit_id", "occurrence", "form_id", "status", "verified", "locked")
 
 
 @dataclass(frozen=True)
@@ -44,20 +48,24 @@ class ExpectedForm:
     earliest: date
     target: date
     latest: date
-    state: str  # incomplete / saved / verified / locked / upcoming / due / overdue / visit_missed / withdrawn
+    state: str  # saved / incomplete / verified / locked / upcoming / due / overdue / visit_missed / withdrawn
+    open_queries: int = 0  # unresolved queries, when the records were read with that count (the status grid)
 
     @property
     def missing(self) -> bool:
         return self.state in MISSING_STATES
 
 
-def _participant_forms(participant: Participant, as_of: date) -> list[ExpectedForm]:
-    protocol = common.entry_protocol(participant, as_of)
+def _participant_forms(
+    participant: Participant, as_of: date, protocol: Protocol | None = None
+) -> list[ExpectedForm]:
+    """Every expected form of one participant; reads its records through the related managers, so a list
+    page that prefetched them (and passes the governing `protocol`) asks the database nothing more."""
+    protocol = protocol or common.entry_protocol(participant, as_of)
     calendar, recorded = common.calendar_of(participant, protocol)
     latest_forms = {f.id: f for f in protocol.forms}
-    saved = {
-        (r.visit_id, r.occurrence, r.form_id): r for r in FormRecord.objects.filter(participant=participant)
-    }
+    records: list[FormRecord] = list(participant.form_records.all())
+    saved = {(r.visit_id, r.occurrence, r.form_id): r for r in records}
     withdrawn = is_withdrawn(ParticipantStatus(participant.status))
     rows: list[ExpectedForm] = []
     for state in visit_states(calendar, recorded, as_of):
@@ -93,6 +101,7 @@ def _participant_forms(participant: Participant, as_of: date) -> list[ExpectedFo
                     target=occurrence.target,
                     latest=occurrence.latest,
                     state=status,
+                    open_queries=getattr(record, "open_queries", 0) if record is not None else 0,
                 )
             )
     return rows
@@ -124,13 +133,31 @@ def site_form_tracking(
         raise PermissionDenied(f"{actor.username} may not view form data")
     if site_id is not None:
         authorize(actor, Action.VIEW_FORM_DATA, site_id)
-    query = Participant.objects.filter(study=study, allocation__isnull=False).select_related("site", "study")
+    query = Participant.objects.filter(study=study, allocation__isnull=False)
     if site_id is not None:
         query = query.filter(site_id=site_id)
     elif sites is not None:
         query = query.filter(site_id__in=sites)
     as_of = local_today(clock)
-    rows = [row for p in query.order_by("study_code") for row in _participant_forms(p, as_of)]
+    protocol = common.entry_protocol_of_study(study, as_of)
+    participants = with_calendar_records(query.order_by("study_code"))
+    rows = [row for p in participants for row in _participant_forms(p, as_of, protocol)]
     if missing_only:
         rows = [r for r in rows if r.missing]
     return sorted(rows, key=lambda r: (r.state != "overdue", r.latest, r.participant_code, r.form_id))
+
+
+def with_calendar_records(query: QuerySet[Participant]) -> QuerySet[Participant]:
+    """The participants with everything their calendar and forms are read from, in a fixed number of queries
+    (site, study, allocation joined; injections, recorded visits, and form records with their count of
+    unresolved queries prefetched), whatever the number of participants."""
+    unresolved = Count("queries", filter=Q(queries__status__in=UNRESOLVED_QUERY_STATUSES))
+    return query.select_related("site", "study", "allocation").prefetch_related(
+        "administrations",
+        "recorded_visits",
+        Prefetch(
+            "form_records",
+            # only what a form's state is read from: not the answers (JSON) of thousands of forms
+            queryset=FormRecord.objects.only(*_STATE_FIELDS).annotate(open_queries=unresolved),
+        ),
+    )

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import IntegrityError
+from django.db.models import Count
 
 from trialdesk.core.input_rules import (
     LONG_TEXT,
@@ -158,13 +159,14 @@ def list_lots(
     authorize_any(actor, (Action.MANAGE_LOTS, Action.GIVE_TREATMENT, Action.VIEW_SAFETY))
     day = as_of or local_today(clock)
     rows: list[LotRow] = []
-    for lot in ProductLot.objects.filter(study=study).order_by("expiry_date", "lot_id"):
+    lots = ProductLot.objects.filter(study=study).annotate(doses_given=Count("administrations"))
+    for lot in lots.order_by("expiry_date", "lot_id"):
         try:
             check_lot_usable(to_core_lot(lot), day)
             problems: tuple[str, ...] = ()
         except ValidationFailed as refused:
             problems = tuple(p.rule for p in refused.problems)
-        rows.append(LotRow(lot, not problems, problems, lot.administrations.count()))
+        rows.append(LotRow(lot, not problems, problems, lot.doses_given))
     return rows
 
 

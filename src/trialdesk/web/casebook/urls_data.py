@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from trialdesk.web.casebook import views_import, views_tracking
+from trialdesk.web.casebook import views_grid, views_import, views_tracking
 
 app_name = "casebook"
 
@@ -13,4 +13,5 @@ urlpatterns_data: list[URLPattern] = [
     path("labs/import/", views_import.lab_import, name="lab_import"),
     path("forms/tracking/", views_tracking.tracking, name="tracking"),
     path("database-lock/", views_tracking.database_lock_page, name="database_lock"),
+    path("forms/status/", views_grid.grid, name="status_grid"),
 ]

@@ -34,6 +34,7 @@ from trialdesk.web.casebook.rendering import (
     read_submission,
 )
 from trialdesk.web.casebook.views_queries import query_rows
+from trialdesk.web.home.next_form import next_form_url
 from trialdesk.web.request_context import participant_in_request
 from trialdesk.web.views import domain_errors
 
@@ -210,6 +211,8 @@ def form_page(request: HttpRequest, code: str, visit_id: str, occurrence: int, f
     _saved_messages(request, saved.created, complete)
     for query_id in saved.queries_opened:
         messages.warning(request, _("An edit check opened query #%(id)s.") % {"id": query_id})
+    if request.POST.get("then") == "next":
+        return HttpResponseRedirect(next_form_url(at.actor, at.participant, visit_id, occurrence, form_id))
     return HttpResponseRedirect(at.url())
 
 

@@ -34,6 +34,7 @@ from trialdesk.services.casebook.queries import (
     reopen_query,
 )
 from trialdesk.web.auth import request_actor
+from trialdesk.web.paging import pager_context, paginate
 from trialdesk.web.request_context import participant_in_request
 from trialdesk.web.templatetags.casebook_tags import query_status
 from trialdesk.web.views import domain_errors
@@ -101,11 +102,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("show") == "all"
     status = request.GET.get("status") or None
     found = list_queries(actor, study=study, status=status) if show_all else query_inbox(actor, study=study)
+    page = paginate(request, found)
     return render(
         request,
         "trialdesk/casebook/queries.html",
         {
-            "queries": query_rows(study, found),
+            "queries": query_rows(study, list(page.object_list)),
+            **pager_context(request, page),
             "show_all": show_all,
             "status": status or "",
             "status_choices": [

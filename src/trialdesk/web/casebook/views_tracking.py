@@ -16,6 +16,7 @@ from trialdesk.errors import NotFound
 from trialdesk.services.casebook.tracking import site_form_tracking
 from trialdesk.services.casebook.verification import database_lock, lock_database
 from trialdesk.web.auth import request_actor
+from trialdesk.web.paging import pager_context, paginate
 from trialdesk.web.views import domain_errors
 
 
@@ -30,6 +31,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
         raise NotFound(_("No site %(code)s in this study") % {"code": code})
     rows = site_form_tracking(actor, study, site_id=site.pk if site else None, missing_only=not show_all)
     persian = (get_language() or "en") == "fa"
+    page = paginate(request, rows)
     visible_sites = actor.site_ids(Action.VIEW_FORM_DATA)
     sites = [s for s in study.sites.all() if visible_sites is None or s.pk in visible_sites]
     return render(
@@ -42,8 +44,9 @@ def tracking(request: HttpRequest) -> HttpResponse:
                     "visit": r.visit_label_fa if persian else r.visit_label_en,
                     "form": r.form_title_fa if persian else r.form_title_en,
                 }
-                for r in rows
+                for r in page.object_list
             ],
+            **pager_context(request, page),
             "sites": sites,
             "selected_site": site,
             "show_all": show_all,

@@ -21,6 +21,7 @@ from trialdesk.web.auth import request_actor
 from trialdesk.web.enrolment.common import participant_record
 from trialdesk.web.enrolment.forms import RegisterForm
 from trialdesk.web.form_errors import add_problems
+from trialdesk.web.home.views import summary_context
 from trialdesk.web.request_context import participant_in_request
 from trialdesk.web.views import domain_errors
 
@@ -39,6 +40,7 @@ def participant(request: HttpRequest, code: str) -> HttpResponse:
             "may_screen": actor.may(Action.SCREEN, found.site_id),
             "may_consent": actor.may(Action.RECORD_CONSENT, found.site_id),
             "may_randomize": actor.may(Action.RANDOMIZE, found.site_id),
+            **summary_context(actor, found),
         },
     )
 

@@ -17,6 +17,7 @@ from trialdesk.services.clock import local_today
 from trialdesk.services.treatment.lots import get_lot, list_lots, register_lot, release_lot
 from trialdesk.services.versions import Purpose, governing_protocol
 from trialdesk.web.auth import request_actor
+from trialdesk.web.paging import pager_context, paginate
 from trialdesk.web.treatment.forms import LotForm, ReleaseLotForm
 from trialdesk.web.treatment.views_common import error_status, text
 from trialdesk.web.views import domain_errors
@@ -24,7 +25,8 @@ from trialdesk.web.views import domain_errors
 
 def _page(request: HttpRequest, form: LotForm, error: TrialdeskError | None = None) -> HttpResponse:
     actor, study = request_actor(request)
-    rows = list_lots(actor, study=study)
+    page = paginate(request, list_lots(actor, study=study))
+    rows = page.object_list
     protocol = governing_protocol(study=study, purpose=Purpose.TREATMENT)
     product = protocol.dosing.product if protocol.dosing is not None else None
     context: dict[str, Any] = {
@@ -45,6 +47,7 @@ def _page(request: HttpRequest, form: LotForm, error: TrialdeskError | None = No
         "unit_definition": text(product.unit_definition) if product else "",
         "single_source": bool(product and product.single_source_required),
         "today": local_today(),
+        **pager_context(request, page),
     }
     status = 400 if form.errors else error_status(error)
     return render(request, "trialdesk/treatment/lots.html", context, status=status)

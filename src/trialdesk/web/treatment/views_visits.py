@@ -25,6 +25,7 @@ from trialdesk.services.treatment.visits import (
     record_visit,
 )
 from trialdesk.web.auth import request_actor
+from trialdesk.web.paging import pager_context, paginate
 from trialdesk.web.treatment.forms import DEVIATION_LABELS, DeviationForm, VisitRecordForm
 from trialdesk.web.treatment.views_common import ParticipantContext, error_status, participant_context, text
 from trialdesk.web.views import domain_errors
@@ -106,6 +107,7 @@ def _page(request: HttpRequest, ctx: ParticipantContext, error: TrialdeskError |
         deviations=deviations,
         may_record=ctx.may(Action.RECORD_VISIT),
         may_deviate=ctx.may(Action.RECORD_DEVIATION),
+        may_view_forms=ctx.may(Action.VIEW_FORM_DATA),
         deviation_form=DeviationForm(initial={"occurred_on": local_today()}),
         visit_error=error,
         today=local_today(),
@@ -219,5 +221,11 @@ def overdue(request: HttpRequest) -> HttpResponse:
                 }
             )
     rows.sort(key=lambda r: (r["latest"], r["study_code"]))
-    context = {"rows": rows, "sites": sites, "selected_site": selected}
+    page = paginate(request, rows)
+    context = {
+        "rows": page.object_list,
+        "sites": sites,
+        "selected_site": selected,
+        **pager_context(request, page),
+    }
     return render(request, "trialdesk/treatment/overdue.html", context)
