@@ -66,6 +66,7 @@ def _reasons(status: DosingStatus) -> list[dict[str, Any]]:
             "code": r.code,
             "title": REASON_TITLES.get(r.code, r.code),
             "message": r.message,
+            "params": r.params,
             "allowed_from": r.allowed_from,
         }
         for r in status.gate.reasons

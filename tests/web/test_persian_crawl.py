@@ -1,0 +1,153 @@
+"""Every page reachable from the menus, in Persian, as every role: no English message from the catalogue or the core.
+
+The crawl follows the links of each page (Django's test client, no browser) from the dashboard, for
+participants in several states (registered, screen failed, consented, randomized to each arm with the
+baseline forms saved). A text on a Persian page that is a catalogue msgid, or one of the core's English words
+(statuses, sex, gate reasons), is an untranslated message.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+
+import trialdesk.web
+from tests.factories import baseline_forms_saved, consented, randomized
+from tests.web.treatment.conftest import PAGE_VITALS
+from trialdesk.core.participant_status import ParticipantStatus
+from trialdesk.core.roles import Role
+from trialdesk.records.models import Person, Site
+from trialdesk.services.actors import Actor
+from trialdesk.services.participants import IdentityDetails, register_for_screening
+from trialdesk.testing import FixedClock
+from trialdesk.web.treatment.views import REASON_TITLES
+
+from ..conftest import PASSWORD
+
+CATALOGUE = Path(trialdesk.web.__file__).parent / "locale" / "fa" / "LC_MESSAGES" / "django.mo"
+SKIP_PREFIXES = ("/admin/", "/api/", "/static/", "/signout/", "/exports/download")
+SKIPPED_TAGS = {"script", "style", "code", "kbd", "samp"}
+LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+# English words the core returns as codes or values: they must reach a Persian page only as Persian words.
+CORE_WORDS = {status.value.replace("_", " ") for status in ParticipantStatus} | {"female", "male", "other"}
+MAX_PAGES_PER_ROLE = 80
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self.links: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag in SKIPPED_TAGS or values.get("translate") == "no":
+            self._skipping += 1
+        if tag == "a" and values.get("href"):
+            self.links.append(str(values["href"]))
+        for name in ("title", "aria-label", "placeholder"):
+            if values.get(name):
+                self.texts.append(str(values[name]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in SKIPPED_TAGS and self._skipping:
+            self._skipping -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping and data.strip():
+            self.texts.append(" ".join(data.split()))
+
+
+def _catalogue_msgids() -> set[str]:
+    with CATALOGUE.open("rb") as handle:
+        catalogue = gettext.GNUTranslations(handle)
+    ids = {str(m) for m in catalogue._catalog if isinstance(m, str) and m}  # type: ignore[attr-defined]
+    # only messages with words: "%(n)s h" or "—" are not evidence
+    return {m for m in ids if LATIN_WORD.search(m) and "%" not in m and "{" not in m}
+
+
+def _untranslated(texts: list[str], msgids: set[str], core: set[str]) -> set[str]:
+    found: set[str] = set()
+    long_ids = [m for m in msgids if len(m.split()) >= 3]
+    for text in texts:
+        if text in msgids or text.lower().strip(" .:") in core:
+            found.add(text)
+            continue
+        found.update(m for m in long_ids if m in text)
+    return found
+
+
+def _crawl(client: Client, start: list[str]) -> Iterator[tuple[str, list[str]]]:
+    seen: set[str] = set()
+    queue = list(start)
+    while queue and len(seen) < MAX_PAGES_PER_ROLE:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        parser = _Text()
+        parser.feed(response.content.decode())
+        yield url, parser.texts
+        for href in parser.links:
+            parts = urlsplit(href)
+            if parts.netloc or not parts.path.startswith("/") or parts.path.startswith(SKIP_PREFIXES):
+                continue
+            link = parts.path + (f"?{parts.query}" if parts.query else "")
+            if link not in seen:
+                queue.append(link)
+
+
+@pytest.fixture
+def participants_in_several_states(actors: dict[Role, Actor], site: Site, clock: FixedClock) -> list[str]:
+    doctor = actors[Role.RHEUMATOLOGIST]
+    registered = register_for_screening(
+        doctor,
+        site=site,
+        identity=IdentityDetails(full_name="R"),
+        sex="male",
+        year_of_birth=1980,
+        clock=clock,
+    )
+    waiting = consented(actors, site, clock, name="C")
+    codes = [registered.study_code, waiting.study_code]
+    for arm in ("exosome", "control"):
+        participant = randomized(actors, site, clock, arm=arm)
+        baseline_forms_saved(actors[Role.INVESTIGATOR], participant, clock)
+        codes.append(participant.study_code)
+    return codes
+
+
+@pytest.mark.django_db
+def test_every_page_in_persian_as_every_role_has_no_english_message(
+    participants_in_several_states: list[str],
+) -> None:
+    assert PAGE_VITALS  # the participants' baseline forms carry the protocol's vital signs
+    msgids = _catalogue_msgids()
+    core = CORE_WORDS | {str(title) for title in REASON_TITLES.values()}
+    Person.objects.update(language="fa", calendar="jalali")
+    problems: dict[str, set[str]] = {}
+    pages = 0
+    for role in Role:
+        client = Client()
+        assert client.login(username=role.value, password=PASSWORD)
+        starts = ["/", "/participants/"] + [
+            f"/participants/{code}/" for code in participants_in_several_states
+        ]
+        for url, texts in _crawl(client, starts):
+            pages += 1
+            bad = _untranslated(texts, msgids, core)
+            if bad:
+                problems[f"{role.value} {url}"] = bad
+    assert pages > 40
+    assert problems == {}, "\n".join(f"{page}: {sorted(words)}" for page, words in sorted(problems.items()))
