@@ -19,6 +19,16 @@ from django.utils.translation import get_language, gettext_lazy
 from trialdesk.web.dates import format_date, format_instant
 from trialdesk.web.enrolment.common import STATUS_LABELS
 
+ROLE_LABELS: dict[str, Promise] = {
+    "rheumatologist": gettext_lazy("rheumatologist"),
+    "investigator": gettext_lazy("investigator"),
+    "epidemiologist": gettext_lazy("epidemiologist"),
+    "monitor": gettext_lazy("monitor"),
+    "statistician": gettext_lazy("statistician"),
+    "ethics_committee": gettext_lazy("ethics committee"),
+    "data_manager": gettext_lazy("data manager"),
+    "administrator": gettext_lazy("administrator"),
+}
 SEX_LABELS: dict[str, Promise] = {
     "female": gettext_lazy("Female"),
     "male": gettext_lazy("Male"),
@@ -78,6 +88,11 @@ def language() -> str:
 
 def status_label(code: object) -> str:
     label = STATUS_LABELS.get(str(code))
+    return str(label) if label is not None else str(code)
+
+
+def role_label(code: object) -> str:
+    label = ROLE_LABELS.get(str(code))
     return str(label) if label is not None else str(code)
 
 

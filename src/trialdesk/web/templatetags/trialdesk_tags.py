@@ -36,6 +36,11 @@ def status_label(code: object) -> str:
 
 
 @register.filter
+def role_label(code: object) -> str:
+    return wording.role_label(code)
+
+
+@register.filter
 def sex_label(code: object) -> str:
     return wording.sex_label(code)
 
