@@ -97,7 +97,9 @@ def _axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
     return list(result)
 
 
-def test_axe_finds_no_accessibility_violation_on_the_main_pages(browser, live_server, exosome_participant) -> None:  # type: ignore[no-untyped-def]
+def test_axe_finds_no_accessibility_violation_on_the_main_pages(
+    browser, live_server, exosome_participant
+) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(locale="en-US")
     page = context.new_page()
     page.goto(f"{live_server.url}/signin/")
