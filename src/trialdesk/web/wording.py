@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from trialdesk.web.dates import format_date, format_instant
 from trialdesk.web.enrolment.common import STATUS_LABELS
@@ -130,3 +131,30 @@ def reason_sentence(
         return mark_safe(conditional_escape(str(sentence)) % values)  # noqa: S308 - every value is escaped
     except KeyError:
         return format_html("<bdi>{}</bdi>", message)
+
+
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def readable_number(value: object) -> str:
+    """10000000000.000000 → '1 × 10¹⁰'; 0.50 → '0.5': no trailing zeros, powers of ten past a million."""
+    number = Decimal(str(value))
+    if number == 0 or not number.is_finite():
+        return str(number)
+    exponent = number.adjusted()
+    if abs(exponent) >= 6:
+        mantissa = number.scaleb(-exponent).normalize()
+        return f"{mantissa:f} × 10{str(exponent).translate(SUPERSCRIPT)}"
+    return f"{number.normalize():f}"
+
+
+def amount_with_unit(amount: object, unit: object) -> str:
+    """'4 units', '1 unit', '1 × 10¹⁰ particles'; a Persian page names the unit in Persian when it has a word."""
+    number = readable_number(amount)
+    word = in_language(unit)
+    if language() == "fa":
+        return f"{number} {gettext(word)}"
+    plural = Decimal(number.split(" ")[0]) != 1 or " × " in number
+    if plural and word.isascii() and word.isalpha() and not word.endswith("s"):
+        word += "s"
+    return f"{number} {word}"

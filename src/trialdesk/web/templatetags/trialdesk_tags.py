@@ -65,3 +65,11 @@ def reason_text(context: template.Context, reason: Any) -> SafeString:
     return wording.reason_sentence(
         str(get("code", "")), str(get("message", "")), get("params", None) or {}, calendar=calendar
     )
+
+
+@register.filter
+def with_unit(amount: object, unit: object) -> str:
+    """An amount and its unit as a clinician writes them: '4 units', '1 × 10¹⁰ particles'."""
+    if amount in (None, ""):
+        return ""
+    return wording.amount_with_unit(amount, unit)

@@ -6,13 +6,14 @@ the refusal's reasons (and the gate's time from which the dose would be allowed)
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -97,6 +98,8 @@ def _refusal(error: TrialdeskError | None) -> tuple[list[dict[str, Any]], dateti
 
 def _ladder(status: DosingStatus, maintenance: Any) -> list[dict[str, Any]]:
     rows = []
+    first = status.position.first_dose_at if status.position else None
+    first_day = timezone.localtime(first).date() if first is not None else None
     for rung in status.ladder:
         label = text(rung.step.label)
         if rung.cycle is not None:
@@ -108,6 +111,7 @@ def _ladder(status: DosingStatus, maintenance: Any) -> list[dict[str, Any]]:
                 "state": rung.state,
                 "label": label,
                 "amount": f"{rung.step.amount.normalize():f}",
+                "day_date": first_day + timedelta(days=rung.step.earliest_day) if first_day else None,
                 "route_label": ROUTE_LABELS.get(rung.step.route, rung.step.route),
                 "interval_min": maintenance.interval_min_days if maintenance else None,
                 "interval_max": maintenance.interval_max_days if maintenance else None,
@@ -208,8 +212,8 @@ def _page(
         check_error=check_error,
         dose_error=dose_error,
         doses=_doses(status, {s.id: text(s.label) for s in steps}),
-        pause_reasons=status.pause_reasons,
-        stop_reasons=status.stop_reasons,
+        pause_reasons=list(dict.fromkeys(status.pause_reasons)),  # each rule once
+        stop_reasons=list(dict.fromkeys(status.stop_reasons)),
     )
     context["dose_refusal"], context["dose_refusal_earliest"] = _refusal(dose_error)
     failed = check_form.errors or dose_form.errors
