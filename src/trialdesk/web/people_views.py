@@ -53,14 +53,20 @@ class SiteForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Site name"), max_length=200)
 
 
+def _choices(form: forms.Form, name: str, choices: list[tuple[str, Any]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 def _forms(study: Study, data: Any = None, which: str = "") -> dict[str, forms.Form]:
     person_form = PersonForm(data if which == "person" else None, prefix="person")
     grant_form = GrantForm(data if which == "grant" else None, prefix="grant")
     for form in (person_form, grant_form):
-        form.fields["role"].choices = _role_choices()
-        form.fields["site"].choices = _site_choices(study)
+        _choices(form, "role", _role_choices())
+        _choices(form, "site", _site_choices(study))
     people = Person.objects.filter(roles__study=study).distinct().order_by("display_name")
-    grant_form.fields["person"].choices = [(str(p.pk), p.display_name) for p in people]
+    _choices(grant_form, "person", [(str(p.pk), p.display_name) for p in people])
     return {
         "person_form": person_form,
         "grant_form": grant_form,

@@ -75,6 +75,36 @@ def _time_rules(plan: DosingPlan, arm_id: str, position: LadderPosition, step: D
     return bounds
 
 
+def _answer_reasons(plan: DosingPlan, check: SafetyCheck) -> list[GateReason]:
+    """The safety check's items not answered, its vital signs, and the items found abnormal."""
+    reasons: list[GateReason] = []
+    unanswered_items = [item.label for item in plan.pre_dose_safety_check if item.id not in check.answers]
+    unanswered = [label.en for label in unanswered_items]
+    if unanswered:
+        reasons.append(
+            GateReason(
+                "safety_check_incomplete",
+                "The safety check is incomplete; not answered: " + "; ".join(unanswered) + ".",
+                params={"items": tuple(unanswered_items)},
+            )
+        )
+    reasons += vital_sign_reasons(plan.vital_sign_limits, check.vital_signs)
+    abnormal_items = [
+        item.label for item in plan.pre_dose_safety_check if check.answers.get(item.id) is Finding.ABNORMAL
+    ]
+    if abnormal_items:
+        reasons.append(
+            GateReason(
+                "safety_check_abnormal",
+                "The safety check found an abnormal result, so the dose may not be given: "
+                + "; ".join(label.en for label in abnormal_items)
+                + ".",
+                params={"items": tuple(abnormal_items)},
+            )
+        )
+    return reasons
+
+
 def _safety_check_reasons(
     plan: DosingPlan, step: DoseStep, check: SafetyCheck | None, last: Administration | None, now: datetime
 ) -> list[GateReason]:
@@ -92,7 +122,7 @@ def _safety_check_reasons(
         reasons.append(
             GateReason(
                 "safety_check_other_dose",
-                f"The signed safety check is for '{check.step_id}', not for {step.label.en}: sign a check for this dose.",
+                f"The signed safety check is for another dose, not for {step.label.en}: sign a check for this dose.",
                 params={"step": step.label, "checked_step": check.step_id},
             )
         )
@@ -117,30 +147,7 @@ def _safety_check_reasons(
         reasons.append(
             GateReason("safety_check_unsigned", "The safety check carries no investigator signature.")
         )
-    unanswered_items = [item.label for item in plan.pre_dose_safety_check if item.id not in check.answers]
-    unanswered = [label.en for label in unanswered_items]
-    if unanswered:
-        reasons.append(
-            GateReason(
-                "safety_check_incomplete",
-                "The safety check is incomplete; not answered: " + "; ".join(unanswered) + ".",
-                params={"items": tuple(unanswered_items)},
-            )
-        )
-    reasons += vital_sign_reasons(plan.vital_sign_limits, check.vital_signs)
-    abnormal = [
-        item.label.en for item in plan.pre_dose_safety_check if check.answers.get(item.id) is Finding.ABNORMAL
-    ]
-    if abnormal:
-        reasons.append(
-            GateReason(
-                "safety_check_abnormal",
-                "The safety check found an abnormal result, so the dose may not be given: "
-                + "; ".join(abnormal)
-                + ".",
-                params={"items": tuple(abnormal)},
-            )
-        )
+    reasons += _answer_reasons(plan, check)
     return reasons
 
 
