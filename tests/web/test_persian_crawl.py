@@ -36,6 +36,7 @@ CATALOGUE = Path(trialdesk.web.__file__).parent / "locale" / "fa" / "LC_MESSAGES
 SKIP_PREFIXES = ("/admin/", "/api/", "/static/", "/signout/", "/exports/download")
 SKIPPED_TAGS = {"script", "style", "code", "kbd", "samp"}
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
 # English words the core returns as codes or values: they must reach a Persian page only as Persian words.
 CORE_WORDS = {status.value.replace("_", " ") for status in ParticipantStatus} | {"female", "male", "other"}
 MAX_PAGES_PER_ROLE = 80
@@ -80,17 +81,26 @@ class _Text(HTMLParser):
             self.texts.append(" ".join(data.split()))
 
 
-def _catalogue_msgids() -> set[str]:
+def _catalogue() -> tuple[set[str], set[str]]:
+    """The catalogue's msgids (with words; "—" is no evidence), and the fixed parts of those with parameters
+    ("The investigator has not signed the pre-dose safety check for" from "... for %(step)s.")."""
     with CATALOGUE.open("rb") as handle:
         catalogue = gettext.GNUTranslations(handle)
     ids = {str(m) for m in catalogue._catalog if isinstance(m, str) and m}  # type: ignore[attr-defined]
-    # only messages with words: "%(n)s h" or "—" are not evidence
-    return {m for m in ids if LATIN_WORD.search(m) and "%" not in m and "{" not in m}
+    plain = {m for m in ids if LATIN_WORD.search(m) and "%" not in m and "{" not in m}
+    fragments = {
+        part.strip(" .:;,()")
+        for m in ids
+        if "%(" in m
+        for part in PLACEHOLDER.split(m)
+        if len(part.split()) >= 4
+    }
+    return plain, fragments
 
 
 def _untranslated(texts: list[str], msgids: set[str], core: set[str]) -> set[str]:
     found: set[str] = set()
-    long_ids = [m for m in msgids if len(m.split()) >= 3]
+    long_ids = [m for m in msgids if len(m.split()) >= 3] + [m for m in core if len(m.split()) >= 4]
     for text in texts:
         if text in msgids or text.lower().strip(" .:") in core:
             found.add(text)
@@ -157,8 +167,9 @@ def test_every_page_in_persian_as_every_role_has_no_english_message(
 ) -> None:
     assert PAGE_VITALS  # the participants' baseline forms carry the protocol's vital signs
     # the test accounts' user names are role codes ("monitor"): a name shown as recorded is not a message
-    msgids = _catalogue_msgids() - {role.value for role in Role}
-    core = CORE_WORDS | {str(title) for title in REASON_TITLES.values()}
+    msgids, fragments = _catalogue()
+    msgids -= {role.value for role in Role}
+    core = CORE_WORDS | fragments | {str(title) for title in REASON_TITLES.values()}
     Person.objects.update(language="fa", calendar="jalali")
     problems: dict[str, set[str]] = {}
     pages = 0
@@ -175,3 +186,21 @@ def test_every_page_in_persian_as_every_role_has_no_english_message(
                 problems[f"{role.value} {url}"] = bad
     assert pages > 100, pages
     assert problems == {}, "\n".join(f"{page}: {sorted(words)}" for page, words in sorted(problems.items()))
+
+
+def test_the_crawl_flags_catalogue_messages_and_core_english() -> None:
+    msgids, fragments = _catalogue()
+    core = CORE_WORDS | fragments
+    texts = [
+        "The investigator has not signed the pre-dose safety check for Step 1: 0.1 unit.",  # a core reason
+        "screen failed",  # a status code worded in English
+        "Participants",  # a catalogue message left untranslated
+        "پایش ۴۸ ساعته پس از مرحله ۱ هنوز تمام نشده است.",  # Persian: fine
+        "KUMS-001",  # a code: fine
+    ]
+    found = _untranslated(texts, msgids, core)
+    assert found == {
+        "The investigator has not signed the pre-dose safety check for",
+        "screen failed",
+        "Participants",
+    }
