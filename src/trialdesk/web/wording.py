@@ -17,6 +17,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy
 
+from trialdesk.protocol.treatment import StoppingRules
 from trialdesk.web.dates import format_date, format_instant
 from trialdesk.web.enrolment.common import STATUS_LABELS
 
@@ -158,3 +159,11 @@ def amount_with_unit(amount: object, unit: object) -> str:
     if plural and word.isascii() and word.isalpha() and not word.endswith("s"):
         word += "s"
     return f"{number} {word}"
+
+
+def rule_description(rules: StoppingRules | None, rule_id: str, fallback: str) -> str:
+    """A stopping rule in the page language, from the protocol; the stored English message when not found."""
+    for rule in (*rules.participant, *rules.study) if rules is not None else ():
+        if rule.id == rule_id:
+            return in_language(rule.description)
+    return fallback

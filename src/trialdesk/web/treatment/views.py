@@ -33,6 +33,7 @@ from trialdesk.web.treatment.views_common import (
     text,
 )
 from trialdesk.web.views import domain_errors
+from trialdesk.web.wording import rule_description
 
 # A short translated heading per gate reason code; the reason's own message gives the detail and the time.
 REASON_TITLES = {
@@ -94,6 +95,12 @@ def _refusal(error: TrialdeskError | None) -> tuple[list[dict[str, Any]], dateti
     ] + reasons
     earliest = error.details.get("earliest_allowed_at")
     return reasons, datetime.fromisoformat(earliest) if earliest else None
+
+
+def _rule_texts(ctx: ParticipantContext, rule_ids: tuple[str, ...], messages: tuple[str, ...]) -> list[str]:
+    """Each stopping rule once, in the page language (the stored English message if the protocol lacks it)."""
+    fallback = messages[0] if messages else ""
+    return [rule_description(ctx.protocol.stopping_rules, rule_id, fallback) for rule_id in rule_ids]
 
 
 def _ladder(status: DosingStatus, maintenance: Any) -> list[dict[str, Any]]:
@@ -212,8 +219,8 @@ def _page(
         check_error=check_error,
         dose_error=dose_error,
         doses=_doses(status, {s.id: text(s.label) for s in steps}),
-        pause_reasons=list(dict.fromkeys(status.pause_reasons)),  # each rule once
-        stop_reasons=list(dict.fromkeys(status.stop_reasons)),
+        pause_reasons=_rule_texts(ctx, status.pause_rules, status.pause_reasons),  # each rule once
+        stop_reasons=_rule_texts(ctx, status.stop_rules, status.stop_reasons),
     )
     context["dose_refusal"], context["dose_refusal_earliest"] = _refusal(dose_error)
     failed = check_form.errors or dose_form.errors
