@@ -60,7 +60,7 @@ def test_consent_date_entered_in_jalali_is_stored_gregorian(
     page.select_option("[data-testid=language]", "fa")
     page.wait_for_selector("html[dir=rtl]")
     page.select_option("[data-testid=calendar]", "jalali")
-    page.wait_for_selector("html[data-calendar=jalali]")
+    page.wait_for_selector("body[data-calendar=jalali]")
 
     page.goto(f"{live_server.url}/participants/{participant.study_code}/consent/")
     assert page.get_attribute("input[name=consented_on]", "type") == "hidden"

@@ -1,4 +1,4 @@
-// Jalali (Solar Hijri) date entry for people who chose the Jalali calendar (<html data-calendar="jalali">).
+// Jalali (Solar Hijri) date entry for people who chose the Jalali calendar (<body data-calendar="jalali">).
 // Each <input type="date"> becomes three selects (day, month, year, in the Jalali calendar); the input itself
 // turns hidden and keeps carrying the Gregorian ISO date (YYYY-MM-DD) the server stores, so nothing is guessed
 // on the server. Without script the browser's own date input stays. No inline script (Content-Security-Policy).
@@ -115,7 +115,7 @@
   }
 
   function enhanceAll(root) {
-    if (document.documentElement.getAttribute("data-calendar") !== "jalali") { return; }
+    if (!document.body || document.body.getAttribute("data-calendar") !== "jalali") { return; }
     Array.prototype.forEach.call(root.querySelectorAll("input[type=date]"), enhance);
   }
 
