@@ -61,3 +61,32 @@ def test_a_gate_reason_is_worded_in_persian_with_its_latin_parts_isolated() -> N
 def test_a_reason_without_a_sentence_falls_back_to_the_core_message_isolated() -> None:
     with translation.override("fa"):
         assert reason_sentence("unknown_code", "Some rule", {}) == "<bdi>Some rule</bdi>"
+
+
+def test_where_the_participant_stands_is_worded_from_the_position_not_the_core_note() -> None:
+    from trialdesk.core.dosing.ladder import DoseStep, LadderPosition
+    from trialdesk.web.wording import position_sentence
+
+    step = DoseStep(
+        "step_1", Text(en="Step 1", fa="مرحله ۱"), Decimal("0.1"), "unit", "iv", "escalation", 0, 0, 48
+    )
+    position = LadderPosition(
+        next_step=step,
+        next_cycle=None,
+        last_dose=None,
+        last_step=None,
+        last_dose_partial=False,
+        first_dose_at=None,
+        completed_step_ids=frozenset(),
+        maintenance_cycles_done=0,
+        reaction=None,
+        stopped_by_reaction=False,
+        finished=False,
+        repeats_last_dose=False,
+        note="first dose: Step 1",
+    )
+    with translation.override("fa"):
+        html = position_sentence(position)
+    assert "<bdi>مرحله ۱</bdi>" in html and "step_1" not in html and "first dose" not in html
+    with translation.override("en"):
+        assert position_sentence(position) == "First dose: <bdi>Step 1</bdi>."

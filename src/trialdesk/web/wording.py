@@ -17,6 +17,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy
 
+from trialdesk.core.dosing.ladder import LadderPosition
 from trialdesk.protocol.treatment import StoppingRules
 from trialdesk.web.dates import format_date, format_instant
 from trialdesk.web.enrolment.common import STATUS_LABELS
@@ -167,3 +168,24 @@ def rule_description(rules: StoppingRules | None, rule_id: str, fallback: str) -
         if rule.id == rule_id:
             return in_language(rule.description)
     return fallback
+
+
+def position_sentence(position: LadderPosition | None) -> SafeString:
+    """Where the participant stands on the ladder, from the position's fields, in the page language."""
+    if position is None:
+        return mark_safe("")  # noqa: S308 - empty
+    step = isolated(position.next_step.label) if position.next_step is not None else ""
+    last = isolated(position.last_step.label) if position.last_step is not None else ""
+    if position.stopped_by_reaction:
+        sentence = gettext("No further doses: the protocol stops dosing after the reaction to %(last)s.")
+    elif position.next_step is None:
+        sentence = gettext("All planned doses have been given.")
+    elif position.last_dose is None:
+        sentence = gettext("First dose: %(step)s.")
+    elif position.repeats_last_dose and position.reaction is not None:
+        sentence = gettext("After the reaction to %(last)s the same step is given again: %(step)s.")
+    elif position.repeats_last_dose and position.last_dose_partial:
+        sentence = gettext("%(last)s was given only in part: give it again in full before escalating.")
+    else:
+        sentence = gettext("Next dose: %(step)s.")
+    return mark_safe(conditional_escape(sentence) % {"step": step, "last": last})  # noqa: S308 - escaped

@@ -33,7 +33,7 @@ from trialdesk.web.treatment.views_common import (
     text,
 )
 from trialdesk.web.views import domain_errors
-from trialdesk.web.wording import rule_description
+from trialdesk.web.wording import position_sentence, rule_description
 
 # A short translated heading per gate reason code; the reason's own message gives the detail and the time.
 REASON_TITLES = {
@@ -202,7 +202,7 @@ def _page(
         product_name=text(plan.product.name),
         unit_definition=text(plan.product.unit_definition),
         ladder=_ladder(status, arm_plan.maintenance),
-        position_note=status.position.note if status.position and status.receives_product else "",
+        position_note=position_sentence(status.position) if status.receives_product else "",
         decision=status.gate,
         reasons=_reasons(status),
         next_step=next_step,
