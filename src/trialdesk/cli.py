@@ -198,6 +198,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if os.environ.get("TRIALDESK_DATABASE_URL"):
         print("demo uses its own SQLite database; TRIALDESK_DATABASE_URL is ignored for it", file=sys.stderr)
         del os.environ["TRIALDESK_DATABASE_URL"]
+    # the seed study's site lives in Iran: the demo shows its times there unless told otherwise
+    os.environ.setdefault("TRIALDESK_TIME_ZONE", "Asia/Tehran")
     loopback = args.host in ("127.0.0.1", "localhost", "::1")
     _setup_django(data_dir, loopback=loopback)
     _migrate()

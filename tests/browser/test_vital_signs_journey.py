@@ -55,7 +55,10 @@ def test_out_of_range_vitals_are_refused_then_corrected_and_the_dose_given(
         page.click("[data-testid=sign-safety-check]")
     assert page.get_attribute("[data-testid=gate]", "data-allowed") == "no"
     reasons = page.inner_text("[data-testid=gate-reasons]")
-    assert "Temperature 39.5 °C" in reasons and "Pulse 128 /min" in reasons and "85 mmHg" in reasons
+    assert "39.5 °C" in reasons and "128 /min" in reasons and "85 mmHg" in reasons
+    # each reason in the page's language: the vital sign named by its label there
+    assert ("Temperature 39.5 °C" in reasons) == (language == "en")
+    assert ("دمای بدن برابر 39.5 °C" in reasons) == (language == "fa")
     screenshot(f"gate-refuses-{language}")
 
     # The values are measured again after antipyretics and fluids: within range, attested normal, dose given.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import jdatetime
+from django.utils import timezone
 
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
@@ -28,3 +29,20 @@ def format_date(value: date | datetime | None, *, calendar: str, language: str) 
     if calendar == "jalali":
         return persian
     return f"{persian} ({gregorian})" if language == "fa" else f"{gregorian} ({persian})"
+
+
+def zone_name(moment: datetime) -> str:
+    """The zone's name (its IANA key, e.g. Asia/Tehran), never a bare offset."""
+    key = getattr(moment.tzinfo, "key", None)
+    return str(key) if key else (moment.tzname() or "")
+
+
+def format_instant(value: datetime | None, *, calendar: str, language: str) -> str:
+    """A stored (UTC) instant as the site lives it: the date by preference, the local time, the zone named."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    clock = local.strftime("%H:%M")
+    if language == "fa":
+        clock = clock.translate(PERSIAN_DIGITS)
+    return f"{format_date(local, calendar=calendar, language=language)} {clock} ({zone_name(local)})"

@@ -18,14 +18,16 @@ from django.views.decorators.http import require_POST
 
 from trialdesk.core.roles import Action
 from trialdesk.errors import NotFound, TrialdeskError
-from trialdesk.records.models import Person, Site
+from trialdesk.records.models import Person, Site, Study
 from trialdesk.services.clock import local_today
 from trialdesk.services.participants import participant_query, participant_row
 from trialdesk.services.versions import Purpose, governing_protocol
 from trialdesk.web.auth import ThrottledAuthenticationForm, request_actor
+from trialdesk.web.dashboard_tasks import waiting_for
 from trialdesk.web.errors import http_status
 from trialdesk.web.paging import pager_context, paginate
 from trialdesk.web.way_forward import way_forward
+from trialdesk.web.wording import in_language
 
 View = Callable[..., HttpResponse]
 
@@ -49,6 +51,15 @@ class SignInView(auth_views.LoginView):
     authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        """The sign-in page says which trial this is, in the page's language."""
+        context = super().get_context_data(**kwargs)
+        study = Study.objects.filter(is_default=True).first()
+        if study is not None:
+            protocol = governing_protocol(study=study, purpose=Purpose.DISPLAY)
+            context["study_title"] = in_language(protocol.registration.scientific_title)
+        return context
+
 
 @login_required
 @domain_errors
@@ -68,6 +79,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "status_counts": sorted(counts.items()),
             "sites": study.sites.all(),
             "today": local_today(),
+            "tasks": waiting_for(actor, study, counts),
         },
     )
 

@@ -40,6 +40,7 @@ def _time_rules(plan: DosingPlan, arm_id: str, position: LadderPosition, step: D
             f"The {last_step.observation_hours}-hour observation after {last_step.label.en} "
             f"(given {format_time(last.given_at)}) is not over: it ends at {format_time(observation_end)}.",
             observation_end,
+            {"hours": last_step.observation_hours, "step": last_step.label, "given_at": last.given_at},
         )
     )
     if step.kind == "escalation" and step.earliest_day > 0:
@@ -50,6 +51,7 @@ def _time_rules(plan: DosingPlan, arm_id: str, position: LadderPosition, step: D
                 f"{step.label.en} may be given from day {step.earliest_day} after the first dose, "
                 f"that is from {format_time(day_start)}.",
                 day_start,
+                {"step": step.label, "day": step.earliest_day},
             )
         )
     maintenance = _arm(plan, arm_id).maintenance
@@ -62,9 +64,45 @@ def _time_rules(plan: DosingPlan, arm_id: str, position: LadderPosition, step: D
                 f"{maintenance.interval_max_days} days after the previous dose (given {format_time(last.given_at)}): "
                 f"not before {format_time(interval_start)}.",
                 interval_start,
+                {
+                    "cycle": position.next_cycle,
+                    "min": maintenance.interval_min_days,
+                    "max": maintenance.interval_max_days,
+                    "given_at": last.given_at,
+                },
             )
         )
     return bounds
+
+
+def _answer_reasons(plan: DosingPlan, check: SafetyCheck) -> list[GateReason]:
+    """The safety check's items not answered, its vital signs, and the items found abnormal."""
+    reasons: list[GateReason] = []
+    unanswered_items = [item.label for item in plan.pre_dose_safety_check if item.id not in check.answers]
+    unanswered = [label.en for label in unanswered_items]
+    if unanswered:
+        reasons.append(
+            GateReason(
+                "safety_check_incomplete",
+                "The safety check is incomplete; not answered: " + "; ".join(unanswered) + ".",
+                params={"items": tuple(unanswered_items)},
+            )
+        )
+    reasons += vital_sign_reasons(plan.vital_sign_limits, check.vital_signs)
+    abnormal_items = [
+        item.label for item in plan.pre_dose_safety_check if check.answers.get(item.id) is Finding.ABNORMAL
+    ]
+    if abnormal_items:
+        reasons.append(
+            GateReason(
+                "safety_check_abnormal",
+                "The safety check found an abnormal result, so the dose may not be given: "
+                + "; ".join(label.en for label in abnormal_items)
+                + ".",
+                params={"items": tuple(abnormal_items)},
+            )
+        )
+    return reasons
 
 
 def _safety_check_reasons(
@@ -75,6 +113,7 @@ def _safety_check_reasons(
             GateReason(
                 "safety_check_missing",
                 f"The investigator has not signed the pre-dose safety check for {step.label.en}.",
+                params={"step": step.label},
             )
         ]
     _aware(check.signed_at, "signed_at")
@@ -83,7 +122,8 @@ def _safety_check_reasons(
         reasons.append(
             GateReason(
                 "safety_check_other_dose",
-                f"The signed safety check is for '{check.step_id}', not for {step.label.en}: sign a check for this dose.",
+                f"The signed safety check is for another dose, not for {step.label.en}: sign a check for this dose.",
+                params={"step": step.label, "checked_step": check.step_id},
             )
         )
     if last is not None and check.signed_at <= last.given_at:
@@ -92,6 +132,7 @@ def _safety_check_reasons(
                 "safety_check_stale",
                 f"The safety check was signed {format_time(check.signed_at)}, before the last dose "
                 f"({format_time(last.given_at)}): a new check is needed for this dose.",
+                params={"signed_at": check.signed_at, "given_at": last.given_at},
             )
         )
     if check.signed_at > now:
@@ -99,33 +140,14 @@ def _safety_check_reasons(
             GateReason(
                 "safety_check_in_future",
                 f"The safety check is dated in the future ({format_time(check.signed_at)}).",
+                params={"signed_at": check.signed_at},
             )
         )
     if not check.signed_by.strip():
         reasons.append(
             GateReason("safety_check_unsigned", "The safety check carries no investigator signature.")
         )
-    unanswered = [item.label.en for item in plan.pre_dose_safety_check if item.id not in check.answers]
-    if unanswered:
-        reasons.append(
-            GateReason(
-                "safety_check_incomplete",
-                "The safety check is incomplete; not answered: " + "; ".join(unanswered) + ".",
-            )
-        )
-    reasons += vital_sign_reasons(plan.vital_sign_limits, check.vital_signs)
-    abnormal = [
-        item.label.en for item in plan.pre_dose_safety_check if check.answers.get(item.id) is Finding.ABNORMAL
-    ]
-    if abnormal:
-        reasons.append(
-            GateReason(
-                "safety_check_abnormal",
-                "The safety check found an abnormal result, so the dose may not be given: "
-                + "; ".join(abnormal)
-                + ".",
-            )
-        )
+    reasons += _answer_reasons(plan, check)
     return reasons
 
 
@@ -142,6 +164,7 @@ def _hold_reasons(
                     "adverse_event_hold",
                     f"Dosing is on hold: {describe(event)} is not resolved and meets the hold rule "
                     f"({condition.description.en}). Record its resolution before the next dose.",
+                    params={"event": describe(event), "condition": condition.description},
                 )
             )
     return reasons
@@ -176,7 +199,13 @@ def evaluate_gate(
     position = ladder_position(plan, arm, administrations, adverse_events)
     step = position.next_step
     if position.stopped_by_reaction:
-        reasons.append(GateReason("stopped_after_reaction", f"No further doses: {position.note}."))
+        reasons.append(
+            GateReason(
+                "stopped_after_reaction",
+                f"No further doses: {position.note}.",
+                params={"note": position.note},
+            )
+        )
     elif step is None:
         reasons.append(GateReason("ladder_complete", "All planned doses have been given."))
 

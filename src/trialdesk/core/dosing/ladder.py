@@ -78,9 +78,13 @@ class LadderPosition:
 
 @dataclass(frozen=True)
 class GateReason:
+    """A reason the dose may not be given: a `code`, the English `message`, and the `params` a page needs to
+    word the reason in its own language (step labels as protocol texts, instants as datetimes, lists as tuples)."""
+
     code: str
     message: str
     allowed_from: datetime | None = None
+    params: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)

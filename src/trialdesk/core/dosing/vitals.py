@@ -34,11 +34,27 @@ def vital_sign_reasons(limits: Sequence[VitalSignLimit], values: Mapping[str, De
             GateReason(
                 "vital_signs_missing",
                 "The safety check does not record these vital signs: " + "; ".join(missing) + ".",
+                params={
+                    "items": tuple(
+                        limit.label for limit in limits if limit.required and limit.id not in values
+                    )
+                },
             )
         )
     reasons += [
-        GateReason("vital_sign_out_of_range", message + ": the dose may not be given.")
-        for message in out_of_range(limits, values)
+        GateReason(
+            "vital_sign_out_of_range",
+            f"{limit.label.en} {values[limit.id]} {limit.unit} is outside the acceptable range "
+            f"{limit.describe_range()}: the dose may not be given.",
+            params={
+                "item": limit.label,
+                "value": values[limit.id],
+                "unit": limit.unit,
+                "range": limit.describe_range(),
+            },
+        )
+        for limit in limits
+        if limit.id in values and not limit.contains(values[limit.id])
     ]
     return reasons
 
@@ -60,6 +76,7 @@ def precondition_reasons(
             f"Before the first dose these forms of the '{preconditions.visit}' visit must be saved: "
             + "; ".join(missing)
             + ".",
+            params={"visit": preconditions.visit, "items": tuple(missing)},
         )
     ]
 

@@ -69,6 +69,10 @@ class DosingStatus:
     stop_reasons: tuple[str, ...]
     withdrawn: bool
     as_of: datetime
+    pause_rules: tuple[
+        str, ...
+    ] = ()  # the stopping rules behind the pauses and stops, each once (pages word them)
+    stop_rules: tuple[str, ...] = ()
 
 
 def dosing_status(actor: Actor, *, participant: Participant, clock: Clock = SYSTEM_CLOCK) -> DosingStatus:
@@ -100,6 +104,8 @@ def dosing_status(actor: Actor, *, participant: Participant, clock: Clock = SYST
         pause_reasons=tuple(p.message for p in pauses),
         participant_stopped=bool(stops),
         stop_reasons=tuple(s.message for s in stops),
+        pause_rules=tuple(dict.fromkeys(p.rule_id for p in pauses)),
+        stop_rules=tuple(dict.fromkeys(s.rule_id for s in stops)),
         withdrawn=ConsentWithdrawal.objects.filter(participant=participant).exists(),
         as_of=now,
     )

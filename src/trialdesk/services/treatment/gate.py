@@ -153,6 +153,7 @@ def gate_at(participant: Participant, arm: str, at: datetime) -> tuple[GateDecis
             "withdrawn",
             f"{participant.study_code} withdrew consent on {withdrawal.withdrawn_on.isoformat()}: "
             "no further doses.",
+            params={"code": participant.study_code, "on": withdrawal.withdrawn_on},
         )
         gate = replace(gate, allowed=False, reasons=(reason, *gate.reasons))
     return gate, check

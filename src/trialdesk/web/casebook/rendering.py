@@ -193,7 +193,7 @@ def show_value(value: object) -> str:
 def _descriptor_definition(item_id: str) -> str:
     """The SLEDAI-2K definition of a descriptor (`core.sledai`), shown to the rater beside the question."""
     found = next((d for d in DESCRIPTORS if d.id == item_id), None)
-    return found.definition if found is not None else ""
+    return _(found.definition) if found is not None else ""  # worded in the page language
 
 
 def _blank(raw: object) -> bool:

@@ -6,13 +6,14 @@ the refusal's reasons (and the gate's time from which the dose would be allowed)
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -32,6 +33,7 @@ from trialdesk.web.treatment.views_common import (
     text,
 )
 from trialdesk.web.views import domain_errors
+from trialdesk.web.wording import position_sentence, rule_description
 
 # A short translated heading per gate reason code; the reason's own message gives the detail and the time.
 REASON_TITLES = {
@@ -66,6 +68,7 @@ def _reasons(status: DosingStatus) -> list[dict[str, Any]]:
             "code": r.code,
             "title": REASON_TITLES.get(r.code, r.code),
             "message": r.message,
+            "params": r.params,
             "allowed_from": r.allowed_from,
         }
         for r in status.gate.reasons
@@ -94,8 +97,16 @@ def _refusal(error: TrialdeskError | None) -> tuple[list[dict[str, Any]], dateti
     return reasons, datetime.fromisoformat(earliest) if earliest else None
 
 
+def _rule_texts(ctx: ParticipantContext, rule_ids: tuple[str, ...], messages: tuple[str, ...]) -> list[str]:
+    """Each stopping rule once, in the page language (the stored English message if the protocol lacks it)."""
+    fallback = messages[0] if messages else ""
+    return [rule_description(ctx.protocol.stopping_rules, rule_id, fallback) for rule_id in rule_ids]
+
+
 def _ladder(status: DosingStatus, maintenance: Any) -> list[dict[str, Any]]:
     rows = []
+    first = status.position.first_dose_at if status.position else None
+    first_day = timezone.localtime(first).date() if first is not None else None
     for rung in status.ladder:
         label = text(rung.step.label)
         if rung.cycle is not None:
@@ -107,6 +118,7 @@ def _ladder(status: DosingStatus, maintenance: Any) -> list[dict[str, Any]]:
                 "state": rung.state,
                 "label": label,
                 "amount": f"{rung.step.amount.normalize():f}",
+                "day_date": first_day + timedelta(days=rung.step.earliest_day) if first_day else None,
                 "route_label": ROUTE_LABELS.get(rung.step.route, rung.step.route),
                 "interval_min": maintenance.interval_min_days if maintenance else None,
                 "interval_max": maintenance.interval_max_days if maintenance else None,
@@ -190,7 +202,7 @@ def _page(
         product_name=text(plan.product.name),
         unit_definition=text(plan.product.unit_definition),
         ladder=_ladder(status, arm_plan.maintenance),
-        position_note=status.position.note if status.position and status.receives_product else "",
+        position_note=position_sentence(status.position) if status.receives_product else "",
         decision=status.gate,
         reasons=_reasons(status),
         next_step=next_step,
@@ -207,8 +219,8 @@ def _page(
         check_error=check_error,
         dose_error=dose_error,
         doses=_doses(status, {s.id: text(s.label) for s in steps}),
-        pause_reasons=status.pause_reasons,
-        stop_reasons=status.stop_reasons,
+        pause_reasons=_rule_texts(ctx, status.pause_rules, status.pause_reasons),  # each rule once
+        stop_reasons=_rule_texts(ctx, status.stop_rules, status.stop_reasons),
     )
     context["dose_refusal"], context["dose_refusal_earliest"] = _refusal(dose_error)
     failed = check_form.errors or dose_form.errors

@@ -69,6 +69,9 @@ def grade_rows(term: str | None) -> list[dict[str, Any]]:
                 "grade": grade,
                 "text": specific or GENERAL_GRADES[grade],
                 "general": GENERAL_GRADES[grade] if specific else "",
+                "general_text": GENERAL_GRADES[
+                    grade
+                ],  # a Persian page words it; CTCAE's own text stays English
             }
         )
     return rows

@@ -25,6 +25,7 @@ from trialdesk.web.auth import request_actor
 from trialdesk.web.treatment.forms import MarkSentForm, PauseDecisionForm
 from trialdesk.web.treatment.views_common import error_status, text
 from trialdesk.web.views import domain_errors
+from trialdesk.web.wording import rule_description
 
 REPORT_STATUS = {
     "open": gettext_lazy("open"),
@@ -85,10 +86,11 @@ def _page(request: HttpRequest, error: TrialdeskError | None = None) -> HttpResp
         }
         for row in board.expedited
     ]
+    rules = governing_protocol(study=study, purpose=Purpose.TREATMENT).stopping_rules
     pauses = [
         {
             "id": p.pk,
-            "message": p.message,
+            "message": rule_description(rules, p.rule_id, p.message),
             "state": p.state,
             "state_label": PAUSE_STATES.get(p.state, p.state),
             "paused_at": p.paused_at,
