@@ -109,3 +109,13 @@ def test_files_are_deterministic_and_carry_their_sha256() -> None:
     table = pq.read_table(io.BytesIO(parquet.content))
     assert table.column_names == PARTICIPANTS.names and table.num_rows == 20
     assert to_csv_bytes(trial.participants, PARTICIPANTS) == csv.content
+
+
+def test_a_text_cell_starting_like_a_formula_is_made_inert_in_the_csv_but_numbers_stay_numbers() -> None:
+    frame = _assessments([(0, -2.5)])
+    frame["unit"] = '=HYPERLINK("http://x")'
+    frame["participant"] = "@SUM(A1)"
+    text = to_csv_bytes(frame, ASSESSMENTS).decode()
+    assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
+    assert ",-2.5," in text  # a negative value is a number to every reader, not a formula
+    assert "\n=" not in text and ",=" not in text

@@ -363,3 +363,17 @@ def test_partition_prefers_small_blocks_and_allows_an_incomplete_last_block() ->
     assert partition_into_blocks(list("abba" + "a"), ratio, [4]) == [4, 4]
     assert partition_into_blocks(list("abaa"), ratio, [4]) == 0
     assert partition_into_blocks(list("ab" + "aa" + "bb"), ratio, [2]) == 2
+
+
+@pytest.mark.parametrize(
+    "last_block",
+    [
+        ["KS021,6,3,1,Exosome"],  # an incomplete last block whose size is not a multiple of the ratio total
+        ["KS021,6,3,1,Exosome", "KS022,6,3,2,Control", "KS023,6,3,3,Control"],  # complete, size 3 at 1:1
+    ],
+)
+def test_last_block_whose_size_is_not_a_multiple_of_the_ratio_is_refused_naming_its_row(last_block) -> None:
+    text = _text("sealed_envelope_seed.csv") + "\n".join(last_block) + "\n"
+    problems = _problems(_seed, text)
+    assert "row 21, column Treatment" in _wheres(problems)
+    assert any("must be a multiple of 2" in p.rule for p in problems)

@@ -59,17 +59,6 @@ DATETIME = [
 ]
 KINDS = {"text": TEXT, "number": NUMBER, "integer": INTEGER, "date": DATE, "datetime": DATETIME}
 
-# Operations owned by the clinical helper (AE, dosing, pre-dose safety check, expedited reports): exercised,
-# but a defect there is fixed after the clinical merge.
-CLINICAL = frozenset(
-    {
-        "trialdesk_web_treatment_api_safety_check",
-        "trialdesk_web_treatment_api_dose",
-        "trialdesk_web_treatment_api_event_report",
-        "trialdesk_web_treatment_api_event_update",
-        "trialdesk_web_treatment_api_expedited_sent",
-    }
-)
 # Operations that write nothing (they answer 200 with the problems) and whose "-0" is a legitimate number.
 CHECK_ONLY = frozenset(
     {
@@ -160,10 +149,7 @@ OPERATIONS = sorted({c[0] for c in CASES})
 
 
 def _param(op: str) -> Any:
-    marks = (
-        [pytest.mark.xfail(strict=True, reason="fixed after the clinical merge")] if op in CLINICAL else []
-    )
-    return pytest.param(op, id=_short(op), marks=marks)
+    return pytest.param(op, id=_short(op))
 
 
 def _counts() -> dict[str, int]:
@@ -239,8 +225,9 @@ def _target(op: str, path: str, world: dict[str, Any]) -> tuple[Role, str, dict[
         "deviation": (R.MONITOR, {"code": code}, {"category": "other", "reason": "x", "occurred_on": "2026-01-10"}),
         "event_report": (R.INVESTIGATOR, {"code": code},
                          {"term": "headache", "onset_at": "2026-01-10T08:00:00+00:00", "grade": 1,
-                          "relationship_to_product": "unrelated", "relationship_to_conventional_therapy": "unrelated",
-                          "expectedness": "expected", "action_taken": "none", "outcome": "recovering"}),
+                          "relationship_to_product": "not_related", "relationship_to_conventional_therapy": "not_related",
+                          "expectedness": "expected", "action_taken": "none", "outcome": "recovering",
+                          "seriousness": ["not_serious"]}),
         "event_update": (R.INVESTIGATOR, {"code": code, "number": "1"}, {"reason": "x"}),
         "grade_suggestion": (R.INVESTIGATOR, {}, {"test": "c3", "value": "90", "unit": "mg/dL"}),
         "expedited_sent": (R.INVESTIGATOR, {"report_id": world["report"]}, {"sent_on": "2026-01-10"}),

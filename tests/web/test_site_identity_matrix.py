@@ -78,10 +78,9 @@ def test_the_audit_log_never_holds_an_identifying_value(demographics) -> None:
     assert any("identifying value recorded separately" in str(entry.after) for entry in saves)
 
 
-def test_the_safety_dashboard_does_not_name_another_sites_participant_or_event(
-    actors, site, other_site, system, clock, enrol
-) -> None:
-    enrol(arm="exosome")  # a KUMS participant, so the KUMS monitor has something of their own
+@pytest.fixture
+def paused_elsewhere(actors, site, other_site, system, clock):
+    """A serious event at TUMS pauses the whole study (a KUMS reader may learn that, not whose or what)."""
     teh = {}
     for role in (Role.RHEUMATOLOGIST, Role.INVESTIGATOR, Role.EPIDEMIOLOGIST):
         person = add_person(
@@ -97,13 +96,40 @@ def test_the_safety_dashboard_does_not_name_another_sites_participant_or_event(
         outcome="recovering", seriousness=frozenset({"hospitalization"}),
     )  # fmt: skip
     report_adverse_event(teh[Role.INVESTIGATOR], participant=elsewhere, details=serious, clock=clock)
+    return elsewhere
+
+
+def _names_nothing_of(elsewhere, content: str) -> None:
+    assert elsewhere.study_code not in content
+    assert "neumonia" not in content and "grade 3" not in content.lower()
+
+
+def test_the_safety_dashboard_does_not_name_another_sites_participant_or_event(
+    enrol, paused_elsewhere
+) -> None:
+    enrol(arm="exosome")  # a KUMS participant, so the KUMS monitor has something of their own
     monitor = _client(Role.MONITOR)  # KUMS only
     page = monitor.get(reverse("treatment:safety")).content.decode()
     api = monitor.get("/api/safety/dashboard")
     assert api.status_code == 200 and api.json()["study_paused"] is True
     assert 'data-paused="yes"' in page
     for content in (page, api.content.decode()):
-        assert elsewhere.study_code not in content
-        assert "neumonia" not in content and "grade 3" not in content.lower()
+        _names_nothing_of(paused_elsewhere, content)
     committee = _client(Role.ETHICS_COMMITTEE)  # study-wide: decides the pause, so reads it whole
     assert "neumonia" in committee.get("/api/safety/dashboard").content.decode()
+
+
+def test_the_dosing_page_and_api_say_the_study_is_paused_without_another_sites_details(
+    enrol, paused_elsewhere
+) -> None:
+    own = enrol(arm="exosome").study_code  # KUMS
+    investigator = _client(Role.INVESTIGATOR)  # KUMS only
+    api = investigator.get(f"/api/participants/{own}/dosing")
+    assert api.status_code == 200, api.content
+    status = api.json()
+    assert status["study_paused"] is True and status["gate"]["allowed"] is False
+    assert status["pause_reasons"] and all("another site" in m for m in status["pause_reasons"])
+    page = investigator.get(reverse("treatment:dosing", args=[own])).content.decode()
+    assert 'data-testid="pause-reason"' in page and "another site" in page
+    for content in (page, api.content.decode()):
+        _names_nothing_of(paused_elsewhere, content)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from trialdesk.core.spreadsheet import neutralise_cell
 from trialdesk.errors import Problem, ValidationFailed
 from trialdesk.protocol.analysis import AnalysisVisit
 
@@ -293,8 +294,14 @@ class DatasetFile:
 
 
 def to_csv_bytes(frame: pd.DataFrame, spec: DatasetSpec) -> bytes:
-    """UTF-8 CSV, spec column order, rows by key, '\\n' line ends, ISO dates, shortest round-trip floats."""
+    """UTF-8 CSV, spec column order, rows by key, '\\n' line ends, ISO dates, shortest round-trip floats.
+    A text cell that a spreadsheet would run as a formula (free text such as a withdrawal reason or an AE
+    term beginning with '=', '+', '-', '@', tab or CR) is prefixed with "'" (OWASP CSV injection); numbers are
+    written as numbers and the Parquet file keeps every value as it is."""
     canonical = coerce(frame, spec)
+    for column in spec.columns:
+        if column.kind == "string":
+            canonical[column.name] = canonical[column.name].map(neutralise_cell, na_action="ignore")
     text = canonical.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d", na_rep="")
     return text.encode("utf-8")
 

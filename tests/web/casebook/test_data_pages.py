@@ -101,7 +101,7 @@ def test_database_lock_page(client_for):
     manager = client_for(Role.DATA_MANAGER)
     assert b'data-testid="database-lock-form"' in manager.get("/database-lock/").content
     unconfirmed = manager.post("/database-lock/", {"reason": "end of study"})
-    assert unconfirmed.status_code == 200 and not DatabaseLock.objects.exists()
+    assert unconfirmed.status_code == 400 and not DatabaseLock.objects.exists()
     locked = manager.post("/database-lock/", {"reason": "end of study", "confirm": "on"}, follow=True)
     assert (
         b'data-testid="database-locked"' in locked.content

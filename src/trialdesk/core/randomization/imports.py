@@ -267,6 +267,14 @@ def check_block(
     """A declared block: complete and balanced, or (only the last of its stratum) incomplete but fitting."""
     ratio = tuple(design.ratio.items())
     where_rule = f"block starting here (stratum {stratum}, size {size})"
+    total = sum(n for _, n in ratio)
+    if size < 1 or size % total:
+        log.at(
+            first_row,
+            column,
+            f"{where_rule}: a block's size must be a multiple of {total} ({design.ratio_text})",
+        )
+        return
     if len(arms) == size:
         if not is_balanced(arms, ratio):
             log.at(

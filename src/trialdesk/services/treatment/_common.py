@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 
 from trialdesk.core.adverse_events import ActionTaken, Expectedness, Outcome, SeriousnessCriterion
@@ -106,3 +107,28 @@ def active_pauses(study: Study) -> list[StudyPause]:
 
 def participant_stops(participant: Participant) -> list[ParticipantStop]:
     return list(ParticipantStop.objects.filter(participant=participant).order_by("stopped_at", "pk"))
+
+
+OTHER_SITE = "another site"
+
+
+def visible_sites(actor: Actor, actions: tuple[Action, ...]) -> set[int] | None:
+    """The sites whose details the actor reads through any of `actions` (None: every site)."""
+    sites: set[int] = set()
+    for action in actions:
+        allowed = actor.site_ids(action)
+        if allowed is None:
+            return None
+        sites |= allowed
+    return sites
+
+
+def pause_as_seen(pause: StudyPause, sites: set[int] | None) -> StudyPause:
+    """A pause as a site-scoped reader sees it: that the study is paused and by which rule, but not the other
+    site's participant, event term or grade. An unsaved copy; the stored pause is unchanged."""
+    if sites is None or pause.event.participant.site_id in sites:
+        return pause
+    seen = copy.copy(pause)
+    seen.message = f"Stopping rule {pause.rule_id} was met by an adverse event at {OTHER_SITE}."
+    seen.event_shown = OTHER_SITE  # type: ignore[attr-defined]
+    return seen

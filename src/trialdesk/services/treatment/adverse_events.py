@@ -28,6 +28,7 @@ from trialdesk.core.ctcae_values import ValueSuggestion, suggest_from_value
 from trialdesk.core.roles import Action
 from trialdesk.core.stopping import evaluate_stopping
 from trialdesk.errors import NotFound, Problem, ValidationFailed
+from trialdesk.protocol.registration import earliest_study_date
 from trialdesk.records.models import Participant
 from trialdesk.records.treatment.models import (
     AdverseEvent,
@@ -41,9 +42,11 @@ from trialdesk.services.treatment._common import (
     authorize_any,
     governing,
     not_in_future,
+    pause_as_seen,
     safety_plan,
     stopping_rules,
     to_core_event,
+    visible_sites,
 )
 from trialdesk.services.treatment.ae_input import (
     INPUT_FIELDS,
@@ -52,6 +55,7 @@ from trialdesk.services.treatment.ae_input import (
     AdverseEventInput,
     awareness_date,
     check_choice,
+    check_input,
     criteria_of,
     explicit_choice_problems,
     values_of,
@@ -103,6 +107,10 @@ def _core(details: AdverseEventInput, participant: Participant, event_id: str) -
         others = others.exclude(pk=int(event_id))
     check_not_reported_twice(event, [to_core_event(other) for other in others])
     return event
+
+
+def _earliest(participant: Participant) -> date | None:
+    return earliest_study_date(governing(participant).registration)
 
 
 def _check_times(details: AdverseEventInput, now: datetime) -> None:
@@ -164,6 +172,12 @@ def _consequences(
     return tuple(stops), tuple(pauses), report
 
 
+def _as_seen(actor: Actor, pauses: tuple[StudyPause, ...]) -> tuple[StudyPause, ...]:
+    """The pauses a save started, as the reporter may read them (another site's event is not named)."""
+    sites = visible_sites(actor, (Action.REPORT_ADVERSE_EVENT, Action.VIEW_SAFETY))
+    return tuple(pause_as_seen(p, sites) for p in pauses)
+
+
 def _version(
     event: AdverseEvent, values: dict[str, object], actor: Actor, now: datetime, reason: str, aware_on: date
 ) -> AdverseEventVersion:
@@ -195,6 +209,12 @@ def report_adverse_event(
         actor, Action.REPORT_ADVERSE_EVENT, participant=participant, lock_study=True, clock=clock
     ) as uow:
         now = uow.now
+        check_input(
+            details,
+            earliest=_earliest(participant),
+            now=now,
+            aware=("first_knowledge_on", first_knowledge_on),
+        )
         _check_times(details, now)
         _core(details, participant, "new")
         known = awareness_date(first_knowledge_on, details.onset_at, now, "first_knowledge_on")
@@ -219,7 +239,7 @@ def report_adverse_event(
             after=_audit_values(values),
         )
         stops, pauses, report = _consequences(event, locked, uow, known)
-    return AdverseEventResult(event, version, stops, pauses, report)
+    return AdverseEventResult(event, version, stops, _as_seen(actor, pauses), report)
 
 
 def update_adverse_event(
@@ -247,8 +267,9 @@ def update_adverse_event(
         clock=clock,
     ) as uow:
         now = uow.now
-        if not reason.strip():
-            raise ValidationFailed("Say why the event is updated", (Problem("reason", "required"),))
+        check_input(
+            details, earliest=_earliest(participant), now=now, aware=("aware_on", aware_on), reason=reason
+        )
         _check_times(details, now)
         _core(details, participant, str(event.pk))
         learned = awareness_date(aware_on, details.onset_at, now, "aware_on")
@@ -270,7 +291,7 @@ def update_adverse_event(
             reason=reason.strip(),
         )
         stops, pauses, report = _consequences(current, locked, uow, learned)
-    return AdverseEventResult(current, version, stops, pauses, report)
+    return AdverseEventResult(current, version, stops, _as_seen(actor, pauses), report)
 
 
 def list_adverse_events(actor: Actor, *, participant: Participant) -> list[AdverseEvent]:

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from trialdesk.core.input_rules import LONG_TEXT, clinical_date_problems, raise_problems, text_problems
 from trialdesk.errors import Problem, ValidationFailed
 from trialdesk.services.clock import local_date
 
@@ -112,3 +113,46 @@ def awareness_date(day: date | None, onset_at: datetime, now: datetime, where: s
             (Problem(where, "before the onset"),),
         )
     return known
+
+
+# The widest a judgement's stored value can be (the columns are 20-30 characters; the choices are shorter).
+CHOICE_LENGTH = 30
+
+
+def input_problems(details: AdverseEventInput, *, earliest: date | None, now: datetime) -> list[Problem]:
+    """What cannot be stored at all, checked before any rule reads the event: text within its column and free
+    of control characters, a CTCAE grade 1-5, clinical times not before the study could start (its ethics
+    approval) and not in the future (a Jalali year typed as Gregorian, or 9999, is refused here)."""
+    problems = text_problems(details.term, where="term", max_length=120)
+    problems += text_problems(details.description, where="description", max_length=LONG_TEXT, multiline=True)
+    for name in JUDGEMENT_FIELDS:
+        problems += text_problems(getattr(details, name) or "", where=name, max_length=CHOICE_LENGTH)
+    for criterion in details.seriousness or ():
+        problems += text_problems(criterion, where="seriousness", max_length=CHOICE_LENGTH)
+    if not 1 <= details.grade <= 5:
+        problems.append(Problem("grade", "must be a CTCAE grade from 1 to 5"))
+    today = local_date(now)
+    for where, moment in (("onset_at", details.onset_at), ("resolved_at", details.resolved_at)):
+        if moment is not None and moment.tzinfo is not None:
+            day = local_date(moment)
+            problems += clinical_date_problems(day, where=where, earliest=earliest, today=today)
+    return problems
+
+
+def check_input(
+    details: AdverseEventInput,
+    *,
+    earliest: date | None,
+    now: datetime,
+    aware: tuple[str, date | None],
+    reason: str | None = None,
+) -> None:
+    """Refuse (naming every field) an event, the date the site learned it (`aware`: field name, date) and a
+    follow-up's `reason`, when they cannot be stored."""
+    problems = input_problems(details, earliest=earliest, now=now)
+    where, day = aware
+    if day is not None and day <= local_date(now):  # a future one is refused by `awareness_date`
+        problems += clinical_date_problems(day, where=where, earliest=earliest, today=local_date(now))
+    if reason is not None:
+        problems += text_problems(reason, where="reason", max_length=LONG_TEXT, multiline=True, required=True)
+    raise_problems(problems, "The adverse event cannot be saved")

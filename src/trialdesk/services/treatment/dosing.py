@@ -38,7 +38,10 @@ from trialdesk.services.treatment._common import (
     governing,
     not_in_future,
     participant_stops,
+    pause_as_seen,
+    visible_sites,
 )
+from trialdesk.services.treatment.dose_input import check_dose_input, check_safety_check_input
 from trialdesk.services.treatment.gate import attestation_problems, gate_at, parse_vital_signs
 from trialdesk.services.treatment.lots import lot_for_dose
 from trialdesk.services.treatment.rungs import LadderRung, ladder_rungs
@@ -77,7 +80,8 @@ class DosingStatus:
 
 def dosing_status(actor: Actor, *, participant: Participant, clock: Clock = SYSTEM_CLOCK) -> DosingStatus:
     """The ladder, where the participant stands, and the gate's answer for the next dose now."""
-    authorize_any(actor, (Action.GIVE_TREATMENT, Action.VIEW_FORM_DATA), participant.site_id)
+    readers = (Action.GIVE_TREATMENT, Action.VIEW_FORM_DATA)
+    authorize_any(actor, readers, participant.site_id)
     now = clock.now()
     arm = allocation_of(participant).arm
     plan = dosing_plan(governing(participant))
@@ -86,7 +90,8 @@ def dosing_status(actor: Actor, *, participant: Participant, clock: Clock = SYST
     doses = list(Administration.objects.filter(participant=participant).select_related("lot"))
     steps = dose_steps(plan, arm)
     cycles = arm_plan.maintenance.cycles if arm_plan.maintenance is not None else 0
-    pauses = active_pauses(participant.study)
+    sites = visible_sites(actor, readers)
+    pauses = [pause_as_seen(p, sites) for p in active_pauses(participant.study)]
     stops = participant_stops(participant)
     return DosingStatus(
         participant=participant,
@@ -130,6 +135,7 @@ def record_safety_check(
     """
     with use_case(actor, Action.GIVE_TREATMENT, participant=participant, clock=clock) as uow:
         now = uow.now
+        check_safety_check_input(step_id=step_id, answers=dict(answers), symptoms=symptoms)
         plan = dosing_plan(governing(participant))
         _check_answers(participant, plan, step_id, answers)
         values = parse_vital_signs(plan, vital_signs)
@@ -318,6 +324,10 @@ def record_dose(
     """
     with use_case(actor, Action.GIVE_TREATMENT, participant=participant, lock_study=True, clock=clock) as uow:
         now = uow.now
+        times = (given_at, infusion_started_at, infusion_stopped_at)
+        check_dose_input(
+            participant, now, (step_id, lot_id, immediate_reaction, given_by), amount_given, times
+        )
         at = given_at or infusion_started_at or now
         _check_dose_times(at, infusion_started_at, infusion_stopped_at, now)
         locked = uow.locked_participant

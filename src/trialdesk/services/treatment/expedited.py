@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from trialdesk.core.expedited import ReportStatus, deadline_status, expedited_clock
+from trialdesk.core.input_rules import plausible_date_problems, text_problems
 from trialdesk.core.roles import Action
 from trialdesk.errors import AlreadyDone, NotFound, Problem, ValidationFailed
 from trialdesk.protocol.schema import Protocol
@@ -77,8 +78,9 @@ def get_report(actor: Actor, *, study: Study, report_id: int) -> ExpeditedReport
     return report
 
 
-def _check_sent(report: ExpeditedReport, sent_on: date, follow_up: bool, today: date) -> None:
-    problems: list[Problem] = []
+def _check_sent(report: ExpeditedReport, sent_on: date, follow_up: bool, today: date, reference: str) -> None:
+    problems = plausible_date_problems(sent_on, where="sent_on")
+    problems += text_problems(reference, where="reference", max_length=200)  # ExpeditedReport.sent_reference
     if sent_on > today:
         problems.append(Problem("sent_on", "in the future"))
     if sent_on < report.first_knowledge_on:
@@ -102,7 +104,7 @@ def mark_report_sent(
     site_id = report.event.participant.site_id
     study = report.event.participant.study
     with use_case(actor, Action.SUBMIT_EXPEDITED_REPORT, study=study, site_id=site_id, clock=clock) as uow:
-        _check_sent(report, sent_on, follow_up, uow.today)
+        _check_sent(report, sent_on, follow_up, uow.today, reference)
         locked = (
             ExpeditedReport.objects.select_for_update().select_related("event__participant").get(pk=report.pk)
         )

@@ -25,6 +25,7 @@ from trialdesk.services.treatment._common import (
     participant_stops,
     to_core_event,
 )
+from trialdesk.services.treatment.dose_input import vital_sign_problems
 
 
 def _decimal(value: object) -> Decimal | None:
@@ -49,6 +50,8 @@ def parse_vital_signs(plan: DosingPlan, raw: Mapping[str, object]) -> dict[str, 
             problems.append(Problem(f"vital_signs.{key}", "not a vital sign of the protocol"))
         elif number is None:
             problems.append(Problem(f"vital_signs.{key}", f"must be a number in {limits[key].unit}"))
+        elif fits := vital_sign_problems(number, f"vital_signs.{key}"):
+            problems += fits
         else:
             values[key] = number
     for limit in plan.vital_sign_limits:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +14,7 @@ from trialdesk.records.models import Study
 from trialdesk.records.treatment.models import AdverseEvent, ParticipantStop, PauseDecision, StudyPause
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.clock import local_today
+from trialdesk.services.treatment._common import pause_as_seen
 from trialdesk.services.treatment.expedited import ExpeditedRow, expedited_reports
 from trialdesk.services.unit_of_work import use_case
 from trialdesk.testing import SYSTEM_CLOCK, Clock
@@ -31,20 +31,6 @@ class SafetyDashboard:
     serious_events: tuple[AdverseEvent, ...]  # any ICH E2A criterion, open or not
     expedited: tuple[ExpeditedRow, ...]
     overdue_reports: tuple[ExpeditedRow, ...]
-
-
-OTHER_SITE = "another site"
-
-
-def _as_seen(pause: StudyPause, sites: set[int] | None) -> StudyPause:
-    """A pause as a site-scoped reader sees it: that the study is paused and by which rule, but not the other
-    site's participant, event term or grade. An unsaved copy; the stored pause is unchanged."""
-    if sites is None or pause.event.participant.site_id in sites:
-        return pause
-    seen = copy.copy(pause)
-    seen.message = f"Stopping rule {pause.rule_id} was met by an adverse event at {OTHER_SITE}."
-    seen.event_shown = OTHER_SITE  # type: ignore[attr-defined]
-    return seen
 
 
 def safety_dashboard(
@@ -65,7 +51,7 @@ def safety_dashboard(
         .select_related("event__participant")
         .prefetch_related("decisions")
     )
-    pauses = [_as_seen(pause, sites) for pause in pauses]
+    pauses = [pause_as_seen(pause, sites) for pause in pauses]
     reports = expedited_reports(actor, study=study, as_of=day, clock=clock)
     return SafetyDashboard(
         as_of=day,

@@ -12,10 +12,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from trialdesk.core.roles import Action
-from trialdesk.errors import NotFound
+from trialdesk.errors import NotFound, ValidationFailed
 from trialdesk.services.casebook.tracking import site_form_tracking
 from trialdesk.services.casebook.verification import database_lock, lock_database
 from trialdesk.web.auth import request_actor
+from trialdesk.web.form_errors import add_problems
 from trialdesk.web.paging import pager_context, paginate
 from trialdesk.web.views import domain_errors
 
@@ -69,11 +70,16 @@ def database_lock_page(request: HttpRequest) -> HttpResponse:
     actor, study = request_actor(request)
     form = DatabaseLockForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        lock_database(actor, study, reason=form.cleaned_data["reason"])
-        messages.success(request, _("The database is locked: all data are now read-only."))
-        return HttpResponseRedirect(reverse("casebook:database_lock"))
+        try:
+            lock_database(actor, study, reason=form.cleaned_data["reason"])
+        except ValidationFailed as error:  # the form again, the problem on its field
+            add_problems(form, error)
+        else:
+            messages.success(request, _("The database is locked: all data are now read-only."))
+            return HttpResponseRedirect(reverse("casebook:database_lock"))
     return render(
         request,
         "trialdesk/casebook/data/database_lock.html",
         {"lock": database_lock(study), "form": form, "may_lock": actor.may(Action.LOCK_DATABASE)},
+        status=400 if form.errors else 200,
     )

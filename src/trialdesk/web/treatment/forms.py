@@ -130,6 +130,7 @@ class SafetyCheckForm(forms.Form):
                 required=limit.required,
                 max_digits=6,
                 decimal_places=1,
+                min_value=Decimal("0.1"),  # a measurement: more than 0, as the service requires
                 help_text=_("Acceptable range: %(range)s") % {"range": limit.describe_range()},
             )
         for item in items:
@@ -227,7 +228,7 @@ class AdverseEventForm(forms.Form):
     """An adverse event (new or a follow-up update): CTCAE term and grade, E2A seriousness, relatedness."""
 
     term = forms.ChoiceField(label=_("Term (CTCAE v5.0)"))
-    other_term = forms.CharField(label=_("Other term (specify)"), required=False, max_length=200)
+    other_term = forms.CharField(label=_("Other term (specify)"), required=False, max_length=120)
     onset_at = _datetime_field(_("Onset"))
     resolved_at = _datetime_field(_("Resolved"), required=False)
     grade = forms.TypedChoiceField(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from trialdesk.core.ctcae import GENERAL_GRADES, find_term, grades_for
 from trialdesk.core.roles import Action
-from trialdesk.errors import TrialdeskError
+from trialdesk.errors import Problem, TrialdeskError
 from trialdesk.protocol.treatment import SafetyPlan
 from trialdesk.records.treatment.models import AdverseEvent
 from trialdesk.services.clock import local_time, local_today
@@ -168,6 +168,15 @@ def _rows_label(event: AdverseEvent) -> str:
     return f"{event.code} — {known.name if known else event.term}"
 
 
+def _typed_term(error: TrialdeskError, form: AdverseEventForm) -> TrialdeskError:
+    """A term typed in "other term" is named by that field (the service calls it `term`)."""
+    if form.cleaned_data.get("term") == OTHER_TERM:
+        error.problems = tuple(
+            Problem("other_term", p.rule) if p.where == "term" else p for p in error.problems
+        )
+    return error
+
+
 @login_required
 @domain_errors
 def adverse_events(request: HttpRequest, code: str) -> HttpResponse:
@@ -206,7 +215,7 @@ def adverse_events(request: HttpRequest, code: str) -> HttpResponse:
                 first_knowledge_on=data["first_knowledge_on"],
             )
     except TrialdeskError as error:
-        return _page(request, ctx, form, error)
+        return _page(request, ctx, form, _typed_term(error, form))
     messages.success(request, _("Adverse event %(code)s saved.") % {"code": result.event.code})
     for stop in result.new_stops:
         messages.warning(request, _("Participant dosing stopped: %(m)s") % {"m": stop.message})

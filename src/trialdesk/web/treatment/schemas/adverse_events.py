@@ -10,6 +10,7 @@ from ninja import Schema
 from trialdesk.core.ctcae import GradeSuggestion
 from trialdesk.core.ctcae_values import ValueNote, ValueSuggestion
 from trialdesk.records.treatment.models import AdverseEvent
+from trialdesk.web.fields import IsoDate, IsoDateTime
 from trialdesk.web.treatment.schemas import RowSchema
 from trialdesk.web.treatment.schemas.expedited import ExpeditedOut
 
@@ -19,7 +20,7 @@ class AdverseEventIn(Schema):
     field. `seriousness`: the criteria met, or [] / ["not_serious"] for the explicit "not serious" answer."""
 
     term: str
-    onset_at: datetime
+    onset_at: IsoDateTime
     grade: int
     relationship_to_product: str | None = None
     relationship_to_conventional_therapy: str | None = None
@@ -27,9 +28,9 @@ class AdverseEventIn(Schema):
     action_taken: str | None = None
     outcome: str | None = None
     seriousness: list[str] | None = None
-    resolved_at: datetime | None = None
+    resolved_at: IsoDateTime | None = None
     description: str = ""
-    first_knowledge_on: date | None = None
+    first_knowledge_on: IsoDate | None = None
 
 
 class AdverseEventPatch(Schema):
@@ -37,9 +38,9 @@ class AdverseEventPatch(Schema):
     this information (default today); any expedited clock it starts or shortens counts from it."""
 
     reason: str
-    aware_on: date | None = None
+    aware_on: IsoDate | None = None
     term: str | None = None
-    onset_at: datetime | None = None
+    onset_at: IsoDateTime | None = None
     grade: int | None = None
     relationship_to_product: str | None = None
     relationship_to_conventional_therapy: str | None = None
@@ -47,7 +48,7 @@ class AdverseEventPatch(Schema):
     action_taken: str | None = None
     outcome: str | None = None
     seriousness: list[str] | None = None
-    resolved_at: datetime | None = None
+    resolved_at: IsoDateTime | None = None
     description: str | None = None
 
 

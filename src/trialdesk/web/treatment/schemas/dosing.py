@@ -10,6 +10,7 @@ from ninja import Schema
 from trialdesk.core.dosing import DoseStep, GateDecision
 from trialdesk.records.treatment.models import Administration
 from trialdesk.services.treatment.dosing import DosingStatus
+from trialdesk.web.fields import IsoDateTime
 from trialdesk.web.treatment.schemas import RowSchema
 
 
@@ -141,9 +142,9 @@ class DoseIn(Schema):
     step_id: str
     lot_id: str
     amount_given: Decimal
-    given_at: datetime | None = None
-    infusion_started_at: datetime | None = None
-    infusion_stopped_at: datetime | None = None
+    given_at: IsoDateTime | None = None
+    infusion_started_at: IsoDateTime | None = None
+    infusion_stopped_at: IsoDateTime | None = None
     partial: bool = False
     immediate_reaction: str = ""
     given_by: str = ""

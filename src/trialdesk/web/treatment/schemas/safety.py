@@ -8,6 +8,7 @@ from ninja import Schema
 
 from trialdesk.records.treatment.models import ParticipantStop, StudyPause
 from trialdesk.services.clock import local_date
+from trialdesk.web.fields import IsoDate
 from trialdesk.web.treatment.schemas import RowSchema
 from trialdesk.web.treatment.schemas.adverse_events import AdverseEventOut
 from trialdesk.web.treatment.schemas.expedited import ExpeditedOut
@@ -73,6 +74,6 @@ class PauseDecisionIn(Schema):
 
 
 class SentIn(Schema):
-    sent_on: date
+    sent_on: IsoDate
     follow_up: bool = False
     reference: str = ""
