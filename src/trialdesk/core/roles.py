@@ -57,6 +57,10 @@ class Action(StrEnum):
     EXPORT_DATA = "export_data"
     VIEW_RESULTS = "view_results"
     VIEW_SAFETY_REPORT = "view_safety_report"
+    PROPOSE_AMENDMENT = "propose_amendment"
+    APPROVE_AMENDMENT = "approve_amendment"
+    ACTIVATE_AMENDMENT = "activate_amendment"
+    VIEW_AMENDMENTS = "view_amendments"
 
 
 R = Role
@@ -135,6 +139,12 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # Results by arm (issue 13): the statistician; the committee reads the safety report during the trial.
     A.VIEW_RESULTS: frozenset({R.STATISTICIAN}),
     A.VIEW_SAFETY_REPORT: frozenset({R.ETHICS_COMMITTEE, R.STATISTICIAN}),
+    # Protocol amendments (issue 17): the administrator uploads and activates, the ethics committee approves;
+    # everyone may read the history of versions and the difference.
+    A.PROPOSE_AMENDMENT: frozenset({R.ADMINISTRATOR}),
+    A.APPROVE_AMENDMENT: frozenset({R.ETHICS_COMMITTEE}),
+    A.ACTIVATE_AMENDMENT: frozenset({R.ADMINISTRATOR}),
+    A.VIEW_AMENDMENTS: frozenset(Role),
 }
 
 
