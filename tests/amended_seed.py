@@ -65,3 +65,21 @@ def protocols() -> tuple[Protocol, Protocol]:
 def write(data: dict[str, Any], path: Path) -> Path:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def upload_bytes(data: dict[str, Any]) -> bytes:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
+
+
+def run_amendment(actors: Any, study: Any, clock: Any, data: dict[str, Any] | None = None) -> Any:
+    """Propose (administrator), approve (ethics committee) and activate from today: the amendment in force."""
+    from trialdesk.core.roles import Role
+    from trialdesk.services.amendments import activate_amendment, approve_amendment, propose_amendment
+
+    today = clock.now().date()
+    raw = upload_bytes(data if data is not None else amend(seed_data()))
+    version = propose_amendment(actors[Role.ADMINISTRATOR], study=study, raw=raw, filename="v1.2.yaml", clock=clock)
+    version = approve_amendment(
+        actors[Role.ETHICS_COMMITTEE], version=version, reference="IR.KUMS.REC.1405.001", approved_on=today, clock=clock
+    )
+    return activate_amendment(actors[Role.ADMINISTRATOR], version=version, effective_from=today, clock=clock)
