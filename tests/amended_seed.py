@@ -52,7 +52,10 @@ def amend(data: dict[str, Any]) -> dict[str, Any]:
     )
     new["forms"].append(panel)
     new["consent"].append(
-        {"version": NEW_CONSENT, "title": {"en": "Informed consent form, version 2", "fa": "رضایت‌نامه، نسخه ۲"}}
+        {
+            "version": NEW_CONSENT,
+            "title": {"en": "Informed consent form, version 2", "fa": "رضایت‌نامه، نسخه ۲"},
+        }
     )
     return new
 
@@ -78,8 +81,14 @@ def run_amendment(actors: Any, study: Any, clock: Any, data: dict[str, Any] | No
 
     today = clock.now().date()
     raw = upload_bytes(data if data is not None else amend(seed_data()))
-    version = propose_amendment(actors[Role.ADMINISTRATOR], study=study, raw=raw, filename="v1.2.yaml", clock=clock)
+    version = propose_amendment(
+        actors[Role.ADMINISTRATOR], study=study, raw=raw, filename="v1.2.yaml", clock=clock
+    )
     version = approve_amendment(
-        actors[Role.ETHICS_COMMITTEE], version=version, reference="IR.KUMS.REC.1405.001", approved_on=today, clock=clock
+        actors[Role.ETHICS_COMMITTEE],
+        version=version,
+        reference="IR.KUMS.REC.1405.001",
+        approved_on=today,
+        clock=clock,
     )
     return activate_amendment(actors[Role.ADMINISTRATOR], version=version, effective_from=today, clock=clock)

@@ -43,7 +43,10 @@ def test_persian_wording_uses_the_persian_text_of_the_protocol() -> None:
     old, new = protocols()
     first = diff_protocols(old, new)[0]
     fake = {"Criterion added ({kind}): {text}": "معیار افزوده شد ({kind}): {text}", "exclusion": "خروج"}
-    assert describe(first, language="fa", translate=lambda s: fake.get(s, s)) == "معیار افزوده شد (خروج): سل فعال"
+    assert (
+        describe(first, language="fa", translate=lambda s: fake.get(s, s))
+        == "معیار افزوده شد (خروج): سل فعال"
+    )
 
 
 def test_identical_protocols_have_no_difference() -> None:
@@ -56,7 +59,11 @@ def _mini(**overrides: Any) -> Any:
 
 
 def test_removing_an_arm_is_refused_only_when_it_has_participants() -> None:
-    three = [{"id": "a", "name": {"en": "A"}}, {"id": "b", "name": {"en": "B"}}, {"id": "c", "name": {"en": "C"}}]
+    three = [
+        {"id": "a", "name": {"en": "A"}},
+        {"id": "b", "name": {"en": "B"}},
+        {"id": "c", "name": {"en": "C"}},
+    ]
     changes = diff_protocols(_mini(arms=three), _mini())
     assert [c.code for c in changes] == ["arm.removed"]
     used = TrialState(frozenset({"c"}), True, frozenset())
@@ -79,7 +86,12 @@ def test_a_randomization_change_is_refused_after_the_first_allocation_only() -> 
 
 
 def _form(*items: dict[str, Any]) -> dict[str, Any]:
-    return {"id": "f", "version": "1", "title": {"en": "Form F"}, "sections": [{"id": "s", "title": {"en": "S"}, "items": list(items)}]}
+    return {
+        "id": "f",
+        "version": "1",
+        "title": {"en": "Form F"},
+        "sections": [{"id": "s", "title": {"en": "S"}, "items": list(items)}],
+    }
 
 
 def test_removing_an_item_that_holds_data_is_refused() -> None:
@@ -94,9 +106,16 @@ def test_removing_an_item_that_holds_data_is_refused() -> None:
 
 @pytest.mark.parametrize(
     ("old", "new", "refused"),
-    [("integer", "decimal", False), ("decimal", "integer", True), ("date", "text", False), ("text", "date", True)],
+    [
+        ("integer", "decimal", False),
+        ("decimal", "integer", True),
+        ("date", "text", False),
+        ("text", "date", True),
+    ],
 )
-def test_an_item_type_change_is_refused_when_stored_values_cannot_be_converted(old: str, new: str, refused: bool) -> None:
+def test_an_item_type_change_is_refused_when_stored_values_cannot_be_converted(
+    old: str, new: str, refused: bool
+) -> None:
     before = {"id": "x", "label": {"en": "X"}, "type": old}
     after = {**before, "type": new}
     changes = diff_protocols(_mini(forms=[_form(before)]), _mini(forms=[_form(after)]))
@@ -105,7 +124,10 @@ def test_an_item_type_change_is_refused_when_stored_values_cannot_be_converted(o
     refusals = refused_changes(changes, RUNNING)
     assert bool(refusals) is refused
     if refused:
-        assert describe_refusal(refusals[0]) == f"Refused: values of X entered as {old} cannot be converted to {new}"
+        assert (
+            describe_refusal(refusals[0])
+            == f"Refused: values of X entered as {old} cannot be converted to {new}"
+        )
 
 
 def test_a_unit_change_of_an_item_with_data_is_refused() -> None:
@@ -115,7 +137,9 @@ def test_a_unit_change_of_an_item_with_data_is_refused() -> None:
     assert describe_refusal(refusal) == "Refused: values of Weight entered in kg cannot be converted to lb"
 
 
-def test_cli_diff_prints_the_changes_and_exits_0_or_4(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_diff_prints_the_changes_and_exits_0_or_4(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = seed_data()
     old, new = write(data, tmp_path / "old.yaml"), write(amend(data), tmp_path / "new.yaml")
     assert main(["protocol", "diff", str(old), str(new)]) == 0

@@ -25,7 +25,6 @@ from trialdesk.services.amendments import (
 from trialdesk.services.casebook.entry import save_form
 from trialdesk.services.participants import IdentityDetails, register_for_screening
 from trialdesk.services.screening import screen
-from trialdesk.services.studies import protocol_of
 from trialdesk.services.versions import Purpose, governing_version
 from trialdesk.testing import FixedClock
 
@@ -45,7 +44,9 @@ def test_a_proposed_or_approved_version_governs_nothing_until_its_effective_date
     version = _propose(actors, study, clock, amend(seed_data()))
     assert governing_version(study=study, purpose=Purpose.SCREENING, on=clock.now().date()) == first
     today = clock.now().date()
-    approve_amendment(actors[Role.ETHICS_COMMITTEE], version=version, reference="IR.1", approved_on=today, clock=clock)  # type: ignore[arg-type]
+    approve_amendment(
+        actors[Role.ETHICS_COMMITTEE], version=version, reference="IR.1", approved_on=today, clock=clock
+    )  # type: ignore[arg-type]
     assert governing_version(study=study, purpose=Purpose.SCREENING, on=today) == first
     later = today + timedelta(days=7)
     activate_amendment(actors[Role.ADMINISTRATOR], version=version, effective_from=later, clock=clock)  # type: ignore[arg-type]
@@ -63,10 +64,15 @@ def test_a_proposed_or_approved_version_governs_nothing_until_its_effective_date
 def test_an_amendment_never_applies_retroactively(actors: Actors, study: Study, clock: FixedClock) -> None:
     today = clock.now().date()
     version = _propose(actors, study, clock, amend(seed_data()))
-    approve_amendment(actors[Role.ETHICS_COMMITTEE], version=version, reference="IR.1", approved_on=today, clock=clock)  # type: ignore[arg-type]
+    approve_amendment(
+        actors[Role.ETHICS_COMMITTEE], version=version, reference="IR.1", approved_on=today, clock=clock
+    )  # type: ignore[arg-type]
     with pytest.raises(ValidationFailed) as refused:
         activate_amendment(
-            actors[Role.ADMINISTRATOR], version=version, effective_from=today - timedelta(days=1), clock=clock  # type: ignore[arg-type]
+            actors[Role.ADMINISTRATOR],
+            version=version,
+            effective_from=today - timedelta(days=1),
+            clock=clock,  # type: ignore[arg-type]
         )
     assert "never applies retroactively" in str(refused.value.problems[0])
 
@@ -77,11 +83,15 @@ def test_only_the_committee_approves_and_only_an_approved_version_is_activated(
     today = clock.now().date()
     version = _propose(actors, study, clock, amend(seed_data()))
     with pytest.raises(PermissionDenied):
-        approve_amendment(actors[Role.ADMINISTRATOR], version=version, reference="x", approved_on=today, clock=clock)  # type: ignore[arg-type]
+        approve_amendment(
+            actors[Role.ADMINISTRATOR], version=version, reference="x", approved_on=today, clock=clock
+        )  # type: ignore[arg-type]
     with pytest.raises(Conflict, match="only a approved version|only a"):
         activate_amendment(actors[Role.ADMINISTRATOR], version=version, effective_from=today, clock=clock)  # type: ignore[arg-type]
     with pytest.raises(ValidationFailed) as empty:
-        approve_amendment(actors[Role.ETHICS_COMMITTEE], version=version, reference=" ", approved_on=today, clock=clock)  # type: ignore[arg-type]
+        approve_amendment(
+            actors[Role.ETHICS_COMMITTEE], version=version, reference=" ", approved_on=today, clock=clock
+        )  # type: ignore[arg-type]
     assert empty.value.problems[0].where == "reference"
 
 
@@ -138,17 +148,23 @@ def test_forms_keep_their_version_and_new_entries_use_the_new_one(
     doctor = actors[Role.RHEUMATOLOGIST]
     p = randomized(actors, site, clock)
     today = clock.now().date().isoformat()
-    save_form(doctor, p, visit_id="baseline", form_id="lab_panel", values=labs(sample_date=today), clock=clock)
+    save_form(
+        doctor, p, visit_id="baseline", form_id="lab_panel", values=labs(sample_date=today), clock=clock
+    )
     run_amendment(actors, study, clock)
     # re-consent first: data entry needs the current consent document
     from trialdesk.services.consent import record_consent
 
-    record_consent(doctor, participant=p, document_version=NEW_CONSENT, consented_on=clock.now().date(), clock=clock)
+    record_consent(
+        doctor, participant=p, document_version=NEW_CONSENT, consented_on=clock.now().date(), clock=clock
+    )
     clock.advance(timedelta(days=49))
     values = {**labs(sample_date=clock.now().date().isoformat()), "esr": {"value": "22", "unit": "mm/h"}}
     save_form(doctor, p, visit_id="assessment_w7", form_id="lab_panel", values=values, clock=clock)
     records = {r.visit_id: r for r in FormRecord.objects.filter(participant=p, form_id="lab_panel")}
-    assert records["baseline"].form_version == "1.1" and records["baseline"].protocol_version.version == "1.1.0"
+    assert (
+        records["baseline"].form_version == "1.1" and records["baseline"].protocol_version.version == "1.1.0"
+    )
     assert records["assessment_w7"].form_version == "1.2"
     assert records["assessment_w7"].items.filter(item_id="esr").get().standard_value.startswith("22")
     assert not records["baseline"].items.filter(item_id="esr").exists()
@@ -165,7 +181,14 @@ def test_changes_a_running_trial_cannot_take_are_refused_each_with_its_reason(
 ) -> None:
     p = randomized(actors, site, clock, arm="control")
     today = clock.now().date().isoformat()
-    save_form(actors[Role.RHEUMATOLOGIST], p, visit_id="baseline", form_id="lab_panel", values=labs(sample_date=today), clock=clock)
+    save_form(
+        actors[Role.RHEUMATOLOGIST],
+        p,
+        visit_id="baseline",
+        form_id="lab_panel",
+        values=labs(sample_date=today),
+        clock=clock,
+    )
     base = seed_data()
 
     ratio = amend(base)

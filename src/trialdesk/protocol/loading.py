@@ -73,9 +73,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 def protocol_mapping(raw: bytes, name: str) -> dict[str, Any]:
     """The mapping of a protocol file's bytes (an uploaded file, or one read from disk)."""
     if len(raw) > MAX_PROTOCOL_BYTES:
-        raise ProtocolError(
-            f"{name} is too large", (Problem(name, f"over {MAX_PROTOCOL_BYTES} bytes"),)
-        )
+        raise ProtocolError(f"{name} is too large", (Problem(name, f"over {MAX_PROTOCOL_BYTES} bytes"),))
     if b"\x00" in raw:
         raise ProtocolError(f"{name} is not a text file", (Problem(name, "binary content"),))
     try:
@@ -87,13 +85,9 @@ def protocol_mapping(raw: bytes, name: str) -> dict[str, Any]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ProtocolError(
-            f"{name} is not valid YAML: {exc}", (Problem(name, "YAML syntax"),)
-        ) from exc
+        raise ProtocolError(f"{name} is not valid YAML: {exc}", (Problem(name, "YAML syntax"),)) from exc
     except RecursionError:
-        raise ProtocolError(
-            f"{name} is nested too deeply", (Problem(name, "nesting too deep"),)
-        ) from None
+        raise ProtocolError(f"{name} is nested too deeply", (Problem(name, "nesting too deep"),)) from None
     if not isinstance(data, dict):
         raise ProtocolError(
             f"{name}: a protocol file must be a mapping of sections", (Problem("", "not a mapping"),)

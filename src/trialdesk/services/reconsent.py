@@ -26,7 +26,9 @@ def reconsent_due(participant: Participant, on: date | None = None) -> str | Non
     """The consent document version `participant` must re-consent on (None: nothing is due)."""
     if ParticipantStatus(participant.status) in FINAL:
         return None
-    protocol = governing_protocol(study=participant.study, participant=participant, purpose=Purpose.CONSENT, on=on)
+    protocol = governing_protocol(
+        study=participant.study, participant=participant, purpose=Purpose.CONSENT, on=on
+    )
     if not protocol.consent:
         return None
     current = protocol.consent[-1].version

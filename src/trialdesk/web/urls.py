@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("trialdesk.web.casebook.urls")),
     path("", include("trialdesk.web.exports.urls")),
     path("", include("trialdesk.web.results.urls")),
+    path("", include("trialdesk.web.amendments.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from trialdesk.protocol.amendments.diff import Change, Guard, diff_protocols
 from trialdesk.protocol.amendments.rules import Refusal, TrialState, refused_changes
-from trialdesk.protocol.amendments.wording import CHANGE_TEMPLATES, REFUSAL_TEMPLATES, describe, describe_refusal
+from trialdesk.protocol.amendments.wording import (
+    CHANGE_TEMPLATES,
+    REFUSAL_TEMPLATES,
+    describe,
+    describe_refusal,
+)
 
 __all__ = [
     "CHANGE_TEMPLATES",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel
 
@@ -73,7 +73,9 @@ def keyed(
         else:
             fields = changed_fields(before[k], member)
             if fields:
-                changes.append(Change(area, f"{area}.changed", k, {**params(member), "fields": ", ".join(fields)}))
+                changes.append(
+                    Change(area, f"{area}.changed", k, {**params(member), "fields": ", ".join(fields)})
+                )
     for k, member in before.items():
         if k not in after:
             changes.append(removed(member) if removed else Change(area, f"{area}.removed", k, params(member)))

@@ -43,7 +43,12 @@ def _arms(old: Protocol, new: Protocol) -> list[Change]:
         )
 
     return keyed(
-        "arm", old.arms, new.arms, key=lambda a: a.id, params=lambda a: text_params("name", a.name), removed=removed
+        "arm",
+        old.arms,
+        new.arms,
+        key=lambda a: a.id,
+        params=lambda a: text_params("name", a.name),
+        removed=removed,
     )
 
 
@@ -100,7 +105,9 @@ def _forms(old: Protocol, new: Protocol) -> list[Change]:
             items = tuple(i.id for i in form.all_items())
             params = text_params("form", form.title)
             changes.append(
-                Change("form", "form.removed", form_id, params, Guard.ITEM_HOLDS_DATA, items, "form_holds_data")
+                Change(
+                    "form", "form.removed", form_id, params, Guard.ITEM_HOLDS_DATA, items, "form_holds_data"
+                )
             )
     return changes
 

@@ -47,7 +47,9 @@ def _changed(form: FormDefinition, old: ItemDefinition, new: ItemDefinition) -> 
             )
     if old.type != "lab" and new.type != "lab" and (old.unit or "") != (new.unit or ""):
         united = {**params, "old": old.unit or "-", "new": new.unit or "-"}
-        changes.append(Change("item", "item.unit_changed", new.id, united, Guard.ITEM_HOLDS_DATA, (new.id,), "unit"))
+        changes.append(
+            Change("item", "item.unit_changed", new.id, united, Guard.ITEM_HOLDS_DATA, (new.id,), "unit")
+        )
     fields = changed_fields(old, new, ignore=("type", "unit"))
     if fields:
         changes.append(Change("item", "item.changed", new.id, {**params, "fields": ", ".join(fields)}))

@@ -44,7 +44,9 @@ def _holds(change: Change, state: TrialState) -> tuple[str, ...] | None:
     """The subjects that make the guard hold (empty tuple: holds without subjects), or None."""
     if change.guard is Guard.AFTER_FIRST_ALLOCATION:
         return () if state.allocation_started else None
-    pool = state.arms_with_participants if change.guard is Guard.ARM_HAS_PARTICIPANTS else state.items_with_data
+    pool = (
+        state.arms_with_participants if change.guard is Guard.ARM_HAS_PARTICIPANTS else state.items_with_data
+    )
     held = tuple(s for s in change.guard_subjects if state.everything or s in pool)
     return held or None
 

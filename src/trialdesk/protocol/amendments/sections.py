@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from trialdesk.protocol.amendments.base import Change, Guard, changed_fields, current_forms, keyed, text_params
+from trialdesk.protocol.amendments.base import (
+    Change,
+    Guard,
+    changed_fields,
+    current_forms,
+    keyed,
+    text_params,
+)
 from trialdesk.protocol.lab_tests import LabTestDefinition
 from trialdesk.protocol.schema import Protocol
 from trialdesk.protocol.treatment import ArmDosing
@@ -46,12 +53,18 @@ def _lab_items(protocol: Protocol, code: str) -> tuple[str, ...]:
 def _unit_change(old: LabTestDefinition, new: LabTestDefinition, protocol: Protocol) -> list[Change]:
     if (old.canonical_unit or "") == (new.canonical_unit or ""):
         return []
-    params = {**text_params("label", new.label), "old": old.canonical_unit or "-", "new": new.canonical_unit or "-"}
+    params = {
+        **text_params("label", new.label),
+        "old": old.canonical_unit or "-",
+        "new": new.canonical_unit or "-",
+    }
     known = {unit.unit for unit in new.units} | {new.canonical_unit or ""}
     if old.canonical_unit in known:
         return [Change("lab_test", "lab_test.unit_changed", new.code, params)]
     items = _lab_items(protocol, old.code)
-    return [Change("lab_test", "lab_test.unit_changed", new.code, params, Guard.ITEM_HOLDS_DATA, items, "unit")]
+    return [
+        Change("lab_test", "lab_test.unit_changed", new.code, params, Guard.ITEM_HOLDS_DATA, items, "unit")
+    ]
 
 
 def lab_test_changes(old: Protocol, new: Protocol) -> list[Change]:
@@ -72,7 +85,11 @@ def lab_test_changes(old: Protocol, new: Protocol) -> list[Change]:
         refined += _unit_change(before[change.subject], new_test, old)
         fields = [f for f in change.params["fields"].split(", ") if f != "canonical_unit"]
         if fields:
-            refined.append(Change(change.area, change.code, change.subject, {**change.params, "fields": ", ".join(fields)}))
+            refined.append(
+                Change(
+                    change.area, change.code, change.subject, {**change.params, "fields": ", ".join(fields)}
+                )
+            )
     return refined
 
 
@@ -99,7 +116,12 @@ def _ladder(arm: str, old: ArmDosing | None, new: ArmDosing | None) -> list[Chan
         old.steps if old else [],
         new.steps if new else [],
         key=lambda s: s.id,
-        params=lambda s: {"arm": arm, "amount": f"{s.amount} {s.unit}", "day": str(s.earliest_day), **text_params("label", s.label)},
+        params=lambda s: {
+            "arm": arm,
+            "amount": f"{s.amount} {s.unit}",
+            "day": str(s.earliest_day),
+            **text_params("label", s.label),
+        },
     )
     if old and new and old.maintenance != new.maintenance:
         changes.append(Change("step", "maintenance.changed", arm, {"arm": arm}))
@@ -113,7 +135,9 @@ def dosing_changes(old: Protocol, new: Protocol) -> list[Change]:
     changes = [
         c
         for arm in arms
-        for c in _ladder(arm, before.arms.get(arm) if before else None, after.arms.get(arm) if after else None)
+        for c in _ladder(
+            arm, before.arms.get(arm) if before else None, after.arms.get(arm) if after else None
+        )
     ]
     if before is None or after is None:
         if before != after:
@@ -151,4 +175,3 @@ def consent_changes(old: Protocol, new: Protocol) -> list[Change]:
 
 def adds_consent_version(changes: list[Change]) -> bool:
     return any(c.code == "consent.added" for c in changes)
-

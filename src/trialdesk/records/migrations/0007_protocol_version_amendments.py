@@ -4,45 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('records', '0006_identity_kind'),
+        ("records", "0006_identity_kind"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='protocolversion',
-            name='activated_at',
+            model_name="protocolversion",
+            name="activated_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='protocolversion',
-            name='activated_by',
+            model_name="protocolversion",
+            name="activated_by",
             field=models.CharField(blank=True, max_length=150),
         ),
         migrations.AddField(
-            model_name='protocolversion',
-            name='approval_date',
+            model_name="protocolversion",
+            name="approval_date",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='protocolversion',
-            name='approval_reference',
+            model_name="protocolversion",
+            name="approval_reference",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='protocolversion',
-            name='approved_by',
+            model_name="protocolversion",
+            name="approved_by",
             field=models.CharField(blank=True, max_length=150),
         ),
         migrations.AddField(
-            model_name='protocolversion',
-            name='effective_from',
+            model_name="protocolversion",
+            name="effective_from",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='protocolversion',
-            name='state',
-            field=models.CharField(choices=[('proposed', 'proposed'), ('approved', 'approved'), ('active', 'active')], default='active', max_length=10),
+            model_name="protocolversion",
+            name="state",
+            field=models.CharField(
+                choices=[("proposed", "proposed"), ("approved", "approved"), ("active", "active")],
+                default="active",
+                max_length=10,
+            ),
         ),
     ]

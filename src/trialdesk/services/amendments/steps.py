@@ -5,38 +5,22 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from trialdesk.core.participant_status import FINAL
 from trialdesk.core.input_rules import clinical_date_problems, text_problems
+from trialdesk.core.participant_status import FINAL
 from trialdesk.core.roles import Action
 from trialdesk.errors import AlreadyDone, Conflict, Problem, ValidationFailed
 from trialdesk.protocol.amendments import describe_refusal, diff_protocols, refused_changes
-from trialdesk.protocol.loading import canonical_json, content_hash, parse_protocol, protocol_mapping
+from trialdesk.protocol.loading import canonical_json, content_hash
 from trialdesk.protocol.schema import Protocol
 from trialdesk.records.models import ProtocolVersion, Study
 from trialdesk.services.actors import Actor
-from trialdesk.services.amendments.reading import base_version, trial_state
+from trialdesk.services.amendments.reading import base_version, parse_upload, trial_state
 from trialdesk.services.reconsent import reconsent_due
 from trialdesk.services.studies import protocol_of
 from trialdesk.services.unit_of_work import UnitOfWork, use_case
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 MAX_REFERENCE_CHARS = 100
-
-
-def _parse_upload(study: Study, raw: bytes, filename: str) -> Protocol:
-    data = protocol_mapping(raw, filename or "protocol.yaml")
-    if "include" in data:
-        raise ValidationFailed(
-            "An uploaded protocol must be one file",
-            (Problem("include", "an uploaded protocol is one file: copy the included sections into it"),),
-        )
-    protocol = parse_protocol(data, source=filename or "protocol.yaml")
-    if protocol.id != study.protocol_key:
-        raise ValidationFailed(
-            f"This file is the protocol of {protocol.id}, not of {study.protocol_key}",
-            (Problem("id", f"must be {study.protocol_key}"),),
-        )
-    return protocol
 
 
 def _ensure_applicable(study: Study, base: Protocol, new: Protocol) -> list[str]:
@@ -57,8 +41,10 @@ def propose_amendment(
     actor: Actor, *, study: Study, raw: bytes, filename: str, clock: Clock = SYSTEM_CLOCK
 ) -> ProtocolVersion:
     """Validate an uploaded protocol file and store it as a proposed version (it governs nothing yet)."""
-    protocol = _parse_upload(study, raw, filename)
-    with use_case(actor, Action.PROPOSE_AMENDMENT, study=study, lock_study=True, study_data=False, clock=clock) as uow:
+    protocol = parse_upload(study, raw, filename)
+    with use_case(
+        actor, Action.PROPOSE_AMENDMENT, study=study, lock_study=True, study_data=False, clock=clock
+    ) as uow:
         locked = uow.locked_study
         pending = locked.protocol_versions.filter(state__in=("proposed", "approved")).first()
         if pending is not None:
@@ -123,7 +109,11 @@ def approve_amendment(
             object_type="protocol_version",
             object_id=locked.pk,
             before={"state": "proposed"},
-            after={"state": "approved", "reference": locked.approval_reference, "approved_on": approved_on.isoformat()},
+            after={
+                "state": "approved",
+                "reference": locked.approval_reference,
+                "approved_on": approved_on.isoformat(),
+            },
         )
     return locked
 
@@ -133,7 +123,12 @@ def _effective_problems(locked: ProtocolVersion, effective_from: date, today: da
         return [Problem("effective_from", "must be today or later: an amendment never applies retroactively")]
     base = base_version(locked.study, before=locked)
     if base is not None and base.effective_from is not None and effective_from < base.effective_from:
-        return [Problem("effective_from", f"must not be before {base.effective_from.isoformat()} (version {base.version})")]
+        return [
+            Problem(
+                "effective_from",
+                f"must not be before {base.effective_from.isoformat()} (version {base.version})",
+            )
+        ]
     return []
 
 
