@@ -16,8 +16,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from trialdesk.protocol.forms import FormDefinition
 from trialdesk.protocol.base import Text
+from trialdesk.protocol.forms import FormDefinition
 from trialdesk.protocol.schema import Protocol
 
 M = TypeVar("M", bound=BaseModel)

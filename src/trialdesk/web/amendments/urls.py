@@ -12,5 +12,5 @@ urlpatterns: list[URLPattern] = [
     path("protocol/versions/<int:pk>/", views.version, name="version"),
     path("protocol/versions/<int:pk>/approve/", views.approve, name="approve"),
     path("protocol/versions/<int:pk>/activate/", views.activate, name="activate"),
-    path("participants/reconsent/", views.reconsent, name="reconsent"),
+    path("protocol/reconsent/", views.reconsent, name="reconsent"),
 ]
