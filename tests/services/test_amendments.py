@@ -209,3 +209,17 @@ def test_changes_a_running_trial_cannot_take_are_refused_each_with_its_reason(
     assert sample["id"] == "sample_date"
     sample["type"] = "integer"
     assert "entered as date cannot be converted to integer" in _refusal(actors, study, clock, retyped)
+
+
+def test_the_reports_list_the_amendments_in_force_by_the_cut_off(
+    actors: Actors, study: Study, clock: FixedClock
+) -> None:
+    from trialdesk.services.results import safety_report
+
+    run_amendment(actors, study, clock)
+    report = safety_report(actors[Role.ETHICS_COMMITTEE], study=study, clock=clock)
+    ((version, reference, approved_on, effective_from),) = [
+        (a.version, a.reference, a.approved_on, a.effective_from) for a in report.title.amendments
+    ]
+    assert (version, reference) == ("1.2.0", "IR.KUMS.REC.1405.001")
+    assert approved_on == effective_from == clock.now().date()
