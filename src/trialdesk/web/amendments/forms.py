@@ -5,11 +5,18 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from trialdesk.protocol.loading import MAX_PROTOCOL_BYTES
 from trialdesk.web.enrolment.forms import DATE_INPUT, ISO_DATE_FORMATS
 
 
 class UploadForm(forms.Form):
     protocol_file = forms.FileField(label=_("Protocol file (YAML, one file)"))
+
+    def clean_protocol_file(self) -> object:
+        handle = self.cleaned_data["protocol_file"]
+        if handle.size is not None and handle.size > MAX_PROTOCOL_BYTES:
+            raise forms.ValidationError(_("The file is too large for a protocol."))
+        return handle
 
 
 class ApprovalForm(forms.Form):
