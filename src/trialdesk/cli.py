@@ -4,6 +4,7 @@ trialdesk serve [--data-dir DIR] [--host H] [--port P] [--workers N] [--no-job-w
 trialdesk demo [--data-dir DIR] [--reset] [--no-serve]   a separate demo database, one account per role
 trialdesk protocol check FILE                            validate a protocol file
 trialdesk protocol import FILE [--format irct|redcap] -o OUT.yaml   registry record or REDCap dictionary -> draft
+trialdesk protocol diff OLD NEW                          the difference; exit 4 when a running trial refuses a change
 trialdesk audit verify|checkpoint|prove|seal             the audit log (a signed Merkle log)
 trialdesk worker                                         run background jobs (serve starts one itself)
 trialdesk export FORMAT [--cutoff DATE] -o PATH          data out (see cli_export.py)
@@ -244,6 +245,9 @@ def _add_protocol_commands(commands: argparse._SubParsersAction) -> None:  # typ
     )
     imp.add_argument("-o", "--output", required=True)
     imp.set_defaults(handler=cmd_protocol_import)
+    from trialdesk.cli_amend import add_diff_parser
+
+    add_diff_parser(protocol)
 
 
 def _add_report_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -60,6 +60,10 @@ class Action(StrEnum):
     RELEASE_RESULTS = "release_results"
     VIEW_RELEASED_RESULTS = "view_released_results"
     VIEW_ARM = "view_arm"
+    PROPOSE_AMENDMENT = "propose_amendment"
+    APPROVE_AMENDMENT = "approve_amendment"
+    ACTIVATE_AMENDMENT = "activate_amendment"
+    VIEW_AMENDMENTS = "view_amendments"
 
 
 R = Role
@@ -144,6 +148,12 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # Which arm a participant is in, on list pages (status grid, participant home): those who treat, randomize,
     # own or audit the list, and analyse by arm; the data manager cleans data without knowing the arm.
     A.VIEW_ARM: frozenset({R.RHEUMATOLOGIST, R.INVESTIGATOR, R.EPIDEMIOLOGIST, R.MONITOR, R.STATISTICIAN}),
+    # Protocol amendments (issue 17): the administrator uploads and activates, the ethics committee approves;
+    # everyone may read the history of versions and the difference.
+    A.PROPOSE_AMENDMENT: frozenset({R.ADMINISTRATOR}),
+    A.APPROVE_AMENDMENT: frozenset({R.ETHICS_COMMITTEE}),
+    A.ACTIVATE_AMENDMENT: frozenset({R.ADMINISTRATOR}),
+    A.VIEW_AMENDMENTS: frozenset(Role),
 }
 
 

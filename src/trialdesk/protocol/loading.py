@@ -67,31 +67,30 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         raw = path.read_bytes()
     except OSError as exc:
         raise ProtocolError(f"cannot read protocol file {path}: {exc.strerror}") from exc
+    return protocol_mapping(raw, path.name)
+
+
+def protocol_mapping(raw: bytes, name: str) -> dict[str, Any]:
+    """The mapping of a protocol file's bytes (an uploaded file, or one read from disk)."""
     if len(raw) > MAX_PROTOCOL_BYTES:
-        raise ProtocolError(
-            f"{path.name} is too large", (Problem(path.name, f"over {MAX_PROTOCOL_BYTES} bytes"),)
-        )
+        raise ProtocolError(f"{name} is too large", (Problem(name, f"over {MAX_PROTOCOL_BYTES} bytes"),))
     if b"\x00" in raw:
-        raise ProtocolError(f"{path.name} is not a text file", (Problem(path.name, "binary content"),))
+        raise ProtocolError(f"{name} is not a text file", (Problem(name, "binary content"),))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ProtocolError(
-            f"{path.name} is not UTF-8 text", (Problem(path.name, f"byte {exc.start} is not UTF-8"),)
+            f"{name} is not UTF-8 text", (Problem(name, f"byte {exc.start} is not UTF-8"),)
         ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ProtocolError(
-            f"{path.name} is not valid YAML: {exc}", (Problem(path.name, "YAML syntax"),)
-        ) from exc
+        raise ProtocolError(f"{name} is not valid YAML: {exc}", (Problem(name, "YAML syntax"),)) from exc
     except RecursionError:
-        raise ProtocolError(
-            f"{path.name} is nested too deeply", (Problem(path.name, "nesting too deep"),)
-        ) from None
+        raise ProtocolError(f"{name} is nested too deeply", (Problem(name, "nesting too deep"),)) from None
     if not isinstance(data, dict):
         raise ProtocolError(
-            f"{path.name}: a protocol file must be a mapping of sections", (Problem("", "not a mapping"),)
+            f"{name}: a protocol file must be a mapping of sections", (Problem("", "not a mapping"),)
         )
     return data
 

@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Exists, OuterRef, Q
 
 from trialdesk.core.input_rules import clinical_date_problems, text_problems
-from trialdesk.core.participant_status import StatusEvent
+from trialdesk.core.participant_status import ParticipantStatus, StatusEvent, may_happen
 from trialdesk.core.roles import Action
 from trialdesk.errors import AlreadyDone, Problem, ValidationFailed
 from trialdesk.protocol.registration import earliest_study_date
@@ -31,9 +31,9 @@ WITHDRAWAL_SCOPES = ("no_further_visits_data_kept",)
 MAX_SIGNATURE_CHARS = 400_000  # a drawn signature as a PNG data URL; larger is not a signature
 
 
-def consent_versions(participant: Participant) -> list[str]:
+def consent_versions(participant: Participant, on: date | None = None) -> list[str]:
     documents = governing_protocol(
-        study=participant.study, participant=participant, purpose=Purpose.CONSENT
+        study=participant.study, participant=participant, purpose=Purpose.CONSENT, on=on
     ).consent
     return [d.version for d in documents]
 
@@ -102,7 +102,7 @@ def record_consent(
     with use_case(actor, Action.RECORD_CONSENT, participant=participant, clock=clock) as uow:
         locked = uow.locked_participant
         problems = _consent_problems(
-            consent_versions(locked),
+            consent_versions(locked, uow.today),
             document_version,
             consented_on,
             signature_png,
@@ -123,9 +123,13 @@ def record_consent(
             signature_png=signature_png,
             recorded_at=uow.now,
         )
-        uow.change_status(StatusEvent.CONSENTED)
+        reconsent = locked.consents.exists() and not may_happen(
+            ParticipantStatus(locked.status), StatusEvent.CONSENTED
+        )
+        if not reconsent:  # a re-consent after randomization (an amendment's new document) keeps the status
+            uow.change_status(StatusEvent.CONSENTED)
         uow.record(
-            "consent.record",
+            "consent.reconsent" if reconsent else "consent.record",
             object_type="participant",
             object_id=locked.study_code,
             after={

@@ -5,7 +5,8 @@ The unit of work, in this order:
 2. opens the one transaction of the use case;
 3. takes the locks in the one documented order: participant, then study, then (in the service) the stratum
    or anything else — always this order, so two use cases never wait for each other in a cycle;
-4. runs the shared guards: the database lock (study data only), and the participant's withdrawal;
+4. runs the shared guards: the database lock (study data only), the participant's withdrawal, and a re-consent
+   that an amendment made due (treatment and data entry only);
 5. gives the service `uow.now` (UTC), `uow.today` (the study's local day), the locked rows, and
    `uow.record(...)`, which collects audit entries;
 6. writes the collected audit entries just before commit; an exception anywhere rolls everything back,
@@ -143,6 +144,13 @@ def ensure_not_withdrawn(participant: Participant) -> None:
         )
 
 
+def _ensure_current_consent(participant: Participant, action: Action, on: date) -> None:
+    """The re-consent guard (services/reconsent.py; imported here as it reads the governing version)."""
+    from trialdesk.services.reconsent import ensure_current_consent
+
+    ensure_current_consent(participant, action, on)
+
+
 @contextmanager
 def use_case(
     actor: Actor,
@@ -180,6 +188,7 @@ def use_case(
             ensure_database_open(study.pk)
         if locked is not None and study_data and not allow_withdrawn:
             ensure_not_withdrawn(locked)
+            _ensure_current_consent(locked, action, local_date(now))
         uow = UnitOfWork(
             actor=actor,
             role=role,

@@ -1,9 +1,11 @@
 """Which protocol version governs: the one policy, used by every area.
 
 Policy (docs/architecture.md, "Which protocol version governs"):
-- A participant is governed, for every purpose, by the study's version **in force** on the day in question.
-  Today every stored version takes effect the moment it is loaded, so the version in force is the newest one;
-  protocol amendments (effective dates, approvals) refine `in_force_on` and nothing else.
+- A participant is governed, for every purpose, by the study's version **in force** on the day in question:
+  the newest *active* version whose effective date has come. A protocol loaded from a file is active at once
+  (no effective date: in force since loading); an amendment (services/amendments.py) is proposed, approved by
+  the ethics committee and activated from an effective date that is never in the past. Proposed and approved
+  versions govern nothing.
 - A stored record (a screening, a consent, a form) keeps the version it was made under and is always read with
   its own version; only new records follow the version in force.
 - A participant's arm label, schedule, ladder, forms to fill and consent document all come from the same
@@ -15,9 +17,12 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
+from django.db.models import Q
+
 from trialdesk.errors import NotFound
 from trialdesk.protocol.schema import Protocol
 from trialdesk.records.models import Participant, ProtocolVersion, Study
+from trialdesk.services.clock import local_today
 from trialdesk.services.studies import protocol_of
 
 
@@ -34,10 +39,17 @@ class Purpose(StrEnum):
 
 
 def in_force_on(study: Study, day: date | None = None) -> ProtocolVersion:
-    """The study's version in force on `day` (None: today). Every loaded version is in force from its loading."""
-    # The content (a large JSON document) is not read here: `protocol_of` parses it once per version and
-    # process from its own query, so a caller that only needs the version decodes no JSON.
-    version = study.protocol_versions.defer("content").order_by("-loaded_at", "-id").first()
+    """The study's version in force on `day` (None: today): the newest active version already effective."""
+    on = day if day is not None else local_today()
+    version = (
+        # The content (a large JSON document) is not read here: `protocol_of` parses it once per version and
+        # process from its own query, so a caller that only needs the version decodes no JSON.
+        study.protocol_versions.defer("content")
+        .filter(state="active")
+        .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=on))
+        .order_by("-loaded_at", "-id")
+        .first()
+    )
     if version is None:
         raise NotFound(f"Study {study.protocol_key} has no protocol")
     return version

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("trialdesk.web.results.urls")),
     path("", include("trialdesk.web.jobs.urls")),
     path("", include("trialdesk.web.home.urls")),
+    path("", include("trialdesk.web.amendments.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

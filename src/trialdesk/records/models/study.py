@@ -20,7 +20,7 @@ class Study(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     def current_protocol(self) -> ProtocolVersion:
-        version = self.protocol_versions.order_by("-loaded_at", "-id").first()
+        version = self.protocol_versions.filter(state="active").order_by("-loaded_at", "-id").first()
         if version is None:
             raise ProtocolVersion.DoesNotExist(f"study {self.protocol_key} has no protocol")
         return version
@@ -38,6 +38,16 @@ class ProtocolVersion(models.Model):
     content = models.JSONField()
     loaded_at = models.DateTimeField(auto_now_add=True)
     loaded_by = models.CharField(max_length=150)
+    # Amendments (issue 17): a loaded protocol is active at once (effective_from empty: in force since loading);
+    # an uploaded amendment is proposed, approved by the ethics committee, then activated from an effective date.
+    STATES = [("proposed", "proposed"), ("approved", "approved"), ("active", "active")]
+    state = models.CharField(max_length=10, choices=STATES, default="active")
+    effective_from = models.DateField(null=True, blank=True)
+    approval_reference = models.CharField(max_length=100, blank=True)
+    approval_date = models.DateField(null=True, blank=True)
+    approved_by = models.CharField(max_length=150, blank=True)
+    activated_by = models.CharField(max_length=150, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -33,6 +33,16 @@ from trialdesk.testing import SYSTEM_CLOCK, Clock
 
 
 @dataclass(frozen=True)
+class AmendmentRow:
+    """An amendment in force by the cut-off (CONSORT 3b: changes to methods after the trial began)."""
+
+    version: str
+    reference: str
+    approved_on: date | None
+    effective_from: date
+
+
+@dataclass(frozen=True)
 class TitleBlock:
     """What the report's title page cites: the trial, its ids, versions, cut-off and who generated it."""
 
@@ -45,6 +55,7 @@ class TitleBlock:
     generated_by: str
     generated_at: datetime
     language: str
+    amendments: tuple[AmendmentRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,13 @@ def _title(
         generated_by=actor.username,
         generated_at=now,
         language=language,
+        amendments=tuple(
+            AmendmentRow(v.version, v.approval_reference, v.approval_date, v.effective_from)
+            for v in study.protocol_versions.filter(state="active", effective_from__lte=cutoff).order_by(
+                "effective_from", "id"
+            )
+            if v.effective_from is not None
+        ),
     )
 
 
