@@ -266,14 +266,11 @@ def safety_report(
 
 
 def versions_in_force(study: Study, cutoff: date) -> tuple[VersionInForce, ...]:
-    """The study's protocol versions loaded by the cut-off, oldest first, with the day each took effect
-    (the day it was loaded, until amendments carry their own effective date)."""
-    rows = ProtocolVersion.objects.filter(study=study).order_by("loaded_at", "pk")
-    return tuple(
-        VersionInForce(row.version, local_date(row.loaded_at).isoformat())
-        for row in rows
-        if local_date(row.loaded_at) <= cutoff
-    )
+    """The study's active protocol versions in force by the cut-off, oldest first, with the day each took
+    effect: an amendment's effective date, else (the first version) the day it was loaded."""
+    rows = ProtocolVersion.objects.filter(study=study, state="active").defer("content")
+    days = [(row.effective_from or local_date(row.loaded_at), row.pk, row.version) for row in rows]
+    return tuple(VersionInForce(version, day.isoformat()) for day, _, version in sorted(days) if day <= cutoff)
 
 
 def _pauses(study: Study, cutoff: date) -> tuple[PauseRow, ...]:
