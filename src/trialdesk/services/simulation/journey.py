@@ -132,6 +132,7 @@ class Simulation:
         record_visit(actor, participant=person, visit_id=visit_id, occurrence=occurrence, done_on=self.today(),
                      clock=clock)  # fmt: skip
         fraction = values.effect_fraction(j.arm == self.experimental_arm, day)
+        labs = values.lab_panel(j.plan, stream, fraction, self.today())
         forms: list[tuple[str, dict[str, object]]] = []
         if visit_id == "baseline":
             forms += [("demographics", values.demographics(j.plan, self.today())),
@@ -139,8 +140,8 @@ class Simulation:
                       ("concomitant_medication", values.medications(j.plan, self.today()))]  # fmt: skip
         if visit_id != "post_injection_labs":
             forms += [("vital_signs", values.vital_signs(j.plan, stream)),
-                      ("sledai_2k", values.sledai(j.plan, stream, fraction))]  # fmt: skip
-        forms.append(("lab_panel", values.lab_panel(j.plan, stream, fraction, self.today())))
+                      ("sledai_2k", values.sledai(j.plan, stream, fraction, labs))]  # fmt: skip
+        forms.append(("lab_panel", labs))
         for form_id, answers in forms:
             save_form(actor, person, visit_id=visit_id, occurrence=occurrence, form_id=form_id, values=answers,
                       clock=clock)  # fmt: skip

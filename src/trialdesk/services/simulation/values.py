@@ -52,8 +52,9 @@ def lab_panel(person: PersonPlan, stream: int, fraction: float, sampled_on: date
     return values
 
 
-def sledai(person: PersonPlan, stream: int, fraction: float) -> dict[str, Any]:
-    """Active descriptors fall with the effect; the PGA follows them."""
+def sledai(person: PersonPlan, stream: int, fraction: float, labs: dict[str, Any]) -> dict[str, Any]:
+    """Active descriptors fall with the effect; the PGA follows them; the laboratory descriptors agree with the
+    visit's lab panel (as the protocol's edit checks ask)."""
     rng = person.rng(stream, 11)
     chance = float(np.clip(0.45 + 0.15 * person.level - 0.35 * fraction, 0.02, 0.95))
     present = [name for name in DESCRIPTORS if rng.random() < chance]
@@ -61,6 +62,9 @@ def sledai(person: PersonPlan, stream: int, fraction: float) -> dict[str, Any]:
         present = ["arthritis"]  # every participant has active disease at baseline
     values: dict[str, Any] = {name: ("yes" if name in present else "no") for name in DESCRIPTORS}
     values.update({name: "no" for name in OTHER_DESCRIPTORS})
+    low = float(labs["c3"]["value"]) < 75 or float(labs["c4"]["value"]) < 10
+    values["low_complement"] = "yes" if low else "no"
+    values["increased_dna_binding"] = "yes" if float(labs["anti_dsdna"]["value"]) > 30 else "no"
     pga = float(np.clip(0.4 * len(present) + 0.3 * rng.normal() + 0.5, 0.0, 3.0))
     values["pga"] = f"{pga:.1f}"
     return values
