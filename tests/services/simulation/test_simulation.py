@@ -43,7 +43,9 @@ def test_the_plan_is_the_same_for_the_same_seed_and_differs_for_another() -> Non
 def test_a_small_simulated_trial_through_the_services(
     actors: dict[Role, Actor], site: Site, study: Study, clock: FixedClock
 ) -> None:
-    summary = simulate_trial(_team(actors), study=study, site=site, participants=4, seed=13, today=clock.now().date())
+    summary = simulate_trial(
+        _team(actors), study=study, site=site, participants=4, seed=13, today=clock.now().date()
+    )
     people = Participant.objects.filter(study=study)
     assert summary.registered == people.count() == 7
     assert summary.statuses == {"completed": 2, "lost_to_follow_up": 1, "screen_failed": 2, "withdrawn": 2}
@@ -59,7 +61,9 @@ def test_a_small_simulated_trial_through_the_services(
         report = ExpeditedReport.objects.get()
         assert report.sent_on is not None and report.sent_on <= report.initial_due_on
         assert StudyPause.objects.get().state == "lifted"
-    flow = results_report(actors[Role.STATISTICIAN], study=study, cutoff=clock.now().date(), with_figures=False)
+    flow = results_report(
+        actors[Role.STATISTICIAN], study=study, cutoff=clock.now().date(), with_figures=False
+    )
     consort = flow.results.consort
     assert (consort.assessed, consort.randomized) == (7, 4)
     assert consort.excluded.n == 3  # two screen failures, one who declined

@@ -44,7 +44,9 @@ class SimulationSummary:
     notes: tuple[str, ...]
 
 
-def simulate_trial(team: Team, *, study: Study, site: Site, participants: int, seed: int, today: date) -> SimulationSummary:
+def simulate_trial(
+    team: Team, *, study: Study, site: Site, participants: int, seed: int, today: date
+) -> SimulationSummary:
     """Simulate `participants` randomized people (plus screen failures and a decliner) at `site`, ending
     before `today`. People beyond the randomization list's slots stay consented and unrandomized."""
     first_day = today - timedelta(days=trial_length_days(people_count(participants)))
@@ -90,7 +92,9 @@ def _prepare(team: Team, study: Study, clock: FixedClock, seed: int) -> None:
 
 
 def summary_lines(summary: SimulationSummary) -> list[str]:
-    statuses = ", ".join(f"{count} {status.replace('_', ' ')}" for status, count in sorted(summary.statuses.items()))
+    statuses = ", ".join(
+        f"{count} {status.replace('_', ' ')}" for status, count in sorted(summary.statuses.items())
+    )
     return [
         f"simulated trial from {summary.first_day.isoformat()}: {summary.registered} people registered ({statuses})",
         f"  {summary.doses} doses, {summary.adverse_events} adverse events ({summary.serious_events} serious), "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
 from trialdesk.errors import Conflict, TrialdeskError
 from trialdesk.records.models import Participant, Site
@@ -110,7 +111,7 @@ class Simulation:
         for stream, (visit_id, offset) in enumerate(ASSESSMENTS, start=2):
             day = offset + int(plan.rng(stream, 1).integers(-5, 6))
             if day < plan.stop_day:
-                add(at(day0 + timedelta(days=day), 5), lambda v=visit_id, s=stream, d=day: self._visit(j, v, 1, d, s))
+                add(at(day0 + timedelta(days=day), 5), partial(self._visit, j, visit_id, 1, day, stream))
         if j.arm == self.experimental_arm:
             for day in DOSE_DAYS:
                 if day < plan.stop_day:
@@ -122,9 +123,13 @@ class Simulation:
         if plan.fate == "withdrawn":
             self.calendar.add(at(day0 + timedelta(days=plan.stop_day), 9), lambda: self._withdraw(j))
         elif plan.fate == "lost":
-            self.calendar.add(at(day0 + timedelta(days=plan.stop_day + 21), 9), lambda: self._end(j, "lost_to_follow_up"))
+            self.calendar.add(
+                at(day0 + timedelta(days=plan.stop_day + 21), 9), lambda: self._end(j, "lost_to_follow_up")
+            )
         else:
-            self.calendar.add(at(day0 + timedelta(days=FOLLOW_UP_DAYS + 8), 9), lambda: self._end(j, "completed"))
+            self.calendar.add(
+                at(day0 + timedelta(days=FOLLOW_UP_DAYS + 8), 9), lambda: self._end(j, "completed")
+            )
 
     def _visit(self, j: Journey, visit_id: str, occurrence: int, day: int, stream: int = 1) -> None:
         assert j.participant is not None

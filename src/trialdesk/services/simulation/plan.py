@@ -77,7 +77,9 @@ def plan_trial(participants: int, seed: int, first_day: date) -> list[PersonPlan
                 sex="female" if draw.random() < 0.88 else "male",
                 year_of_birth=int(np.clip(round(draw.normal(1991, 9)), 1960, 2006)),
                 level=float(draw.normal(0, 1)),
-                stop_day=int(draw.integers(60, 140)) if fate in ("withdrawn", "lost") else FOLLOW_UP_DAYS + 30,
+                stop_day=int(draw.integers(60, 140))
+                if fate in ("withdrawn", "lost")
+                else FOLLOW_UP_DAYS + 30,
                 seed=(seed, index),
             )
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 
 from trialdesk.services.casebook.queries import answer_query, close_query, raise_query
 from trialdesk.services.simulation.events import at
@@ -37,7 +38,7 @@ def schedule_adverse_events(sim: Simulation, j: Journey) -> None:
             relationship_to_product=related, relationship_to_conventional_therapy="not_related",
             expectedness="expected", action_taken="none", outcome="recovered", seriousness=(),
         )  # fmt: skip
-        sim.calendar.add(at(onset + timedelta(days=1), 10), lambda d=details: _report(sim, j, d))
+        sim.calendar.add(at(onset + timedelta(days=1), 10), partial(_report, sim, j, details))
 
 
 def _report(sim: Simulation, j: Journey, details: AdverseEventInput) -> None:
@@ -74,9 +75,8 @@ def _serious(sim: Simulation, j: Journey, details: AdverseEventInput) -> None:
                                                   reason="Discharged; recovered", clock=clock))  # fmt: skip
     for pause in result.new_pauses:
         sim.calendar.add(at(today + timedelta(days=7), 12),
-                         lambda p=pause: decide_pause(team.ethics, pause=p, lift=True, clock=clock,
-                                                      decision="Reviewed the case; dosing may resume with "
-                                                      "closer observation (synthetic)."))  # fmt: skip
+                         partial(decide_pause, team.ethics, pause=pause, lift=True, clock=clock,
+                                 decision="Reviewed the case; dosing may resume with closer observation (synthetic)."))  # fmt: skip
 
 
 def maybe_query(sim: Simulation, j: Journey, visit_id: str, occurrence: int) -> None:

@@ -12,7 +12,17 @@ import numpy as np
 from trialdesk.analysis.synthetic import CONTINUOUS, TITRES
 from trialdesk.services.simulation.plan import FOLLOW_UP_DAYS, PersonPlan
 
-LAB_PARAMETERS = ("glucose", "triglycerides", "acl_igg", "acl_igm", "b2gpi_igg", "b2gpi_igm", "anti_dsdna", "c3", "c4")
+LAB_PARAMETERS = (
+    "glucose",
+    "triglycerides",
+    "acl_igg",
+    "acl_igm",
+    "b2gpi_igg",
+    "b2gpi_igm",
+    "anti_dsdna",
+    "c3",
+    "c4",
+)
 # SLEDAI-2K clinical descriptors the simulation may mark present (no laboratory descriptor, so no edit check
 # asks for the supporting value), with their weights.
 DESCRIPTORS = {"arthritis": 4, "rash": 2, "alopecia": 2, "mucosal_ulcers": 2, "pleurisy": 2, "myositis": 4}
