@@ -28,7 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.report_db", description=__doc__.splitlines()[0])
-    parser.add_argument("--participants", type=int, default=20)
+    parser.add_argument(
+        "--participants", type=int, default=20, help="people registered (grown by the bulk path)"
+    )
+    parser.add_argument(
+        "--template", type=int, default=20, help="randomized people simulated through the services"
+    )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--database", choices=DATABASES, default="sqlite")
     parser.add_argument("--json", action="store_true")
@@ -44,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     with throwaway_database(args.database) as env, tempfile.TemporaryDirectory() as folder:
         result_file = Path(folder) / "result.json"
         command = [sys.executable, "-m", "bench.report_db", "--participants", str(args.participants),
-                   "--seed", str(args.seed), "--child-result", str(result_file)]  # fmt: skip
+                   "--template", str(args.template), "--seed", str(args.seed), "--child-result", str(result_file)]  # fmt: skip
         subprocess.run(command, env={**os.environ, **env}, cwd=ROOT, check=True)
         result = {"database": args.database, **json.loads(result_file.read_text(encoding="utf-8"))}
     print(report(result))
@@ -56,10 +61,20 @@ def main(argv: list[str] | None = None) -> int:
 def report(result: dict[str, Any]) -> str:
     shares = result["seconds"]
     total = sum(shares.values())
-    rows = [[str(result["participants"]), f"{result['simulate_seconds']:.0f}", f"{total:.1f}",
+    rows = [[f"{result['participants']} / {result.get('randomized', '?')}", f"{result['simulate_seconds']:.0f}",
+             f"{result.get('grow_seconds', 0.0):.0f}", f"{total:.1f}",
              *(f"{shares[k]:.1f} ({100 * shares[k] / total:.0f}%)" for k in ("reading", "computing", "rendering")),
              f"{result['peak_mb']:.0f}"]]  # fmt: skip
-    header = ["randomized", "simulate s", "report s", "reading s", "computing s", "rendering s", "peak MB"]
+    header = [
+        "registered / randomized",
+        "services s",
+        "bulk s",
+        "report s",
+        "reading s",
+        "computing s",
+        "rendering s",
+        "peak MB",
+    ]
     return f"results report on {result['database']} from a simulated trial\n" + format_table(header, rows)
 
 
@@ -81,20 +96,28 @@ def _build(study: Any, actor: Any) -> dict[str, float]:
 
 def _child(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trialdesk.settings")
-    os.environ["TRIALDESK_TASKS_BACKEND"] = "immediate"
     import django
     from django.core.management import call_command
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
     from trialdesk.bootstrap import ensure_demo
-    from trialdesk.records.models import Person, Study
+    from trialdesk.records.models import Participant, Person, Study
     from trialdesk.services.actors import actor_for
 
     started = time.perf_counter()
-    ensure_demo(Path(os.environ["TRIALDESK_DATA_DIR"]), simulate=args.participants, seed=args.seed)
+    ensure_demo(
+        Path(os.environ["TRIALDESK_DATA_DIR"]), simulate=min(args.template, args.participants), seed=args.seed
+    )
     simulated = time.perf_counter() - started
     study = Study.objects.get()
+    grown = 0.0
+    if args.participants > args.template:
+        from bench.bulk_study import grow
+
+        grown = grow(study, total=args.participants, sites=20)["seconds"]
+    randomized = Participant.objects.filter(study=study, allocation__isnull=False).count()
+    registered = Participant.objects.filter(study=study).count()
     actor = actor_for(Person.objects.get(user__username="statistician"), study.pk)
     seconds = _build(study, actor)
     tracemalloc.start()
@@ -102,8 +125,10 @@ def _child(args: argparse.Namespace) -> int:
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     result = {
-        "participants": args.participants,
+        "participants": registered,
+        "randomized": randomized,
         "simulate_seconds": simulated,
+        "grow_seconds": grown,
         "seconds": seconds,
         "peak_mb": peak,
     }
