@@ -98,6 +98,8 @@ def ensure_demo(data_dir: Path, *, simulate: int = 0, seed: int = 13) -> None:
             f"demo database in {data_dir} already exists; its passwords were printed when it was made "
             "(`trialdesk demo --reset` makes a new one)"
         )
+        if simulate > 0:
+            print("--simulate fills a new demo database only: add --reset to make one with a simulated trial")
         return
     site: Site = study.sites.order_by("pk").first()  # type: ignore[assignment]
     print("Demo accounts (shown this once):")
