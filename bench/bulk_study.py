@@ -80,7 +80,7 @@ def _template_rows(
 def grow(study: Any, *, total: int, sites: int = 20, log: Any = print) -> dict[str, Any]:
     """Copy the study's participants until it has about `total` (randomized or not), spread over `sites`."""
     from trialdesk.bootstrap import INSTALLER
-    from trialdesk.records.models import Participant, SiteSequence
+    from trialdesk.records.models import Participant
     from trialdesk.services.sites import create_site
 
     started = time.perf_counter()
@@ -108,8 +108,6 @@ def grow(study: Any, *, total: int, sites: int = 20, log: Any = print) -> dict[s
         copies += 1
         if copies % 20 == 0:
             log(f"  {have} participants ({time.perf_counter() - started:.0f} s)")
-    for site in site_rows:
-        SiteSequence.objects.update_or_create(site=site, defaults={"last_number": number[site.pk]})
     return {
         "participants": have,
         "copies": copies,
@@ -167,6 +165,7 @@ def _copy_once(chosen: list[type[models.Model]], template: dict[type[models.Mode
                 site = site_rows[(copy * len(template[model]) + len(made)) % len(site_rows)]
                 number[site.pk] += 1
                 clone.site_id = site.pk
+                # six digits from 100001: never one a later registration (SITE-001, ...) is handed out
                 clone.study_code = f"{site.code}-{number[site.pk] + 100000:06d}"
                 renamed[row.study_code] = clone.study_code
             if model.__name__ == "Allocation":
