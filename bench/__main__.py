@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import analysis, audit_append, exports, randomization, randomization_simulation, serving
+from bench import analysis, audit_append, exports, randomization, randomization_simulation, report_db, serving
 
 BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "randomization": randomization.main,
@@ -19,6 +19,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "audit_append": audit_append.main,
     "serving": serving.main,
     "exports": exports.main,
+    "report_db": report_db.main,
 }
 
 

@@ -33,6 +33,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--visits", type=int, default=20)
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--database", default="postgresql")
+    parser.add_argument("--simulated", action="store_true", help="the simulated trial grown by the bulk path")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child-result", type=Path, default=None, help=argparse.SUPPRESS)
     args, _ = parser.parse_known_args(argv)  # options of other benchmarks are ignored
@@ -53,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     with throwaway_database("postgresql") as env, tempfile.TemporaryDirectory() as folder:
         result_file = Path(folder) / "result.json"
         command = [sys.executable, "-m", "bench.exports", "--participants", str(args.participants),
-                   "--visits", str(args.visits), "--items", str(args.items), "--child-result", str(result_file)]  # fmt: skip
+                   "--visits", str(args.visits), "--items", str(args.items), "--child-result", str(result_file),
+                   *(["--simulated"] if args.simulated else [])]  # fmt: skip
         subprocess.run(command, env={**os.environ, **env}, cwd=ROOT, check=True)
         result = json.loads(result_file.read_text(encoding="utf-8"))
     print(report(result))
@@ -68,8 +70,8 @@ def report(result: dict[str, Any]) -> str:
          f"{m['megabytes_written']:.0f}", f"{m['tracemalloc_peak_mb']:.1f}", f"{m['rss_high_water_mb']:.0f}"]
         for m in result["measurements"]
     ]  # fmt: skip
-    title = (f"exports on PostgreSQL: {result['participants']:,} participants x {result['visits']} visits x "
-             f"{result['items']} items = {result['values']:,} values (built in {result['build_seconds']:.0f} s)")  # fmt: skip
+    title = (f"exports on PostgreSQL: {result['participants']:,} participants, {result['values']:,} values, "
+             f"{result.get('source', 'grid')} (built in {result['build_seconds']:.0f} s)")  # fmt: skip
     headers = ["export", "seconds", "vs floor", "MB written", "tracemalloc peak MB", "RSS high-water MB"]
     return title + "\n" + format_table(headers, rows)
 
@@ -83,7 +85,7 @@ def _child(args: argparse.Namespace) -> int:
     call_command("migrate", verbosity=0, interactive=False)
     from bench.exports_core import run_benchmark
 
-    result = run_benchmark(args.participants, args.visits, args.items)
+    result = run_benchmark(args.participants, args.visits, args.items, simulated=args.simulated)
     args.child_result.write_text(json.dumps(result), encoding="utf-8")
     return 0
 

@@ -89,14 +89,17 @@ DEMO_PARTICIPANTS = [
 ]
 
 
-def ensure_demo(data_dir: Path) -> None:
-    """One account per role (passwords printed once, when the demo database is made) and synthetic participants."""
+def ensure_demo(data_dir: Path, *, simulate: int = 0, seed: int = 13) -> None:
+    """One account per role (passwords printed once, when the demo database is made) and synthetic participants;
+    with `simulate`, a simulated trial of that many randomized participants (only in a new demo database)."""
     study = ensure_study()
     if Person.objects.exists():
         print(
             f"demo database in {data_dir} already exists; its passwords were printed when it was made "
             "(`trialdesk demo --reset` makes a new one)"
         )
+        if simulate > 0:
+            print("--simulate fills a new demo database only: add --reset to make one with a simulated trial")
         return
     site: Site = study.sites.order_by("pk").first()  # type: ignore[assignment]
     print("Demo accounts (shown this once):")
@@ -125,6 +128,10 @@ def ensure_demo(data_dir: Path) -> None:
     print(f"  {len(DEMO_PARTICIPANTS)} synthetic participants registered for screening at {site.code}")
     investigator = actor_for(Person.objects.get(user__username="investigator"), study.pk)
     ensure_demo_lots(investigator, study, local_today())
+    if simulate > 0:
+        from trialdesk.bootstrap_simulation import simulate_demo
+
+        simulate_demo(study, site, participants=simulate, seed=seed)
 
 
 # Two released lots from one placenta (single-source product) and one expired lot, so the demo can dose and

@@ -1,7 +1,7 @@
 """`trialdesk ...` commands: each a thin call into protocol, services or the web server.
 
 trialdesk serve [--data-dir DIR] [--host H] [--port P] [--workers N] [--no-job-worker]   the app on SQLite (or TRIALDESK_DATABASE_URL)
-trialdesk demo [--data-dir DIR] [--reset] [--no-serve]   a separate demo database, one account per role
+trialdesk demo [--data-dir DIR] [--reset] [--no-serve] [--simulate N [--seed S]]   demo database (+ simulated trial)
 trialdesk protocol check FILE                            validate a protocol file
 trialdesk protocol import FILE [--format irct|redcap] -o OUT.yaml   registry record or REDCap dictionary -> draft
 trialdesk protocol diff OLD NEW                          the difference; exit 4 when a running trial refuses a change
@@ -206,7 +206,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _migrate()
     from trialdesk.bootstrap import ensure_demo
 
-    ensure_demo(data_dir)
+    ensure_demo(data_dir, simulate=args.simulate, seed=args.seed)
     if args.no_serve:
         from trialdesk.records.audit.keys import ensure_signing_key
 
@@ -302,6 +302,14 @@ def _add_server_commands(commands: Any) -> None:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--reset", action="store_true", help="throw the demo database away and make a new one")
     demo.add_argument("--no-serve", action="store_true", help="prepare the demo database and stop")
+    demo.add_argument(
+        "--simulate",
+        type=int,
+        default=0,
+        metavar="N",
+        help="fill a new demo database with a simulated trial of N randomized participants",
+    )
+    demo.add_argument("--seed", type=int, default=13, help="the simulation's seed (same seed, same trial)")
     demo.set_defaults(handler=cmd_demo)
 
 

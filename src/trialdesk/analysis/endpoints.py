@@ -203,7 +203,8 @@ def _compare(
 
 
 def _col(frame: pd.DataFrame, column: str) -> list[float]:
-    return [float(v) for v in frame[column].astype("Float64").fillna(np.nan)]
+    # to_numpy with na_value: a missing value (pd.NA in a Float64 column) becomes NaN, never a TypeError
+    return [float(v) for v in frame[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan)]
 
 
 def _shift(at_primary: pd.DataFrame, arms: Sequence[str]) -> tuple[tuple[str, str, str, int], ...]:

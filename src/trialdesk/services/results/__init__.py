@@ -270,7 +270,9 @@ def versions_in_force(study: Study, cutoff: date) -> tuple[VersionInForce, ...]:
     effect: an amendment's effective date, else (the first version) the day it was loaded."""
     rows = ProtocolVersion.objects.filter(study=study, state="active").defer("content")
     days = [(row.effective_from or local_date(row.loaded_at), row.pk, row.version) for row in rows]
-    return tuple(VersionInForce(version, day.isoformat()) for day, _, version in sorted(days) if day <= cutoff)
+    return tuple(
+        VersionInForce(version, day.isoformat()) for day, _, version in sorted(days) if day <= cutoff
+    )
 
 
 def _pauses(study: Study, cutoff: date) -> tuple[PauseRow, ...]:
