@@ -63,7 +63,7 @@ def _pages(w: dict[str, Any]) -> list[Page]:
     return [
         ("form entry", R.RHEUMATOLOGIST, demographics, {f"f-{k}": v for k, v in DEMOGRAPHICS.items()},
          [("f-birth_date", "date"), ("f-height", "number"), ("f-screening_weight", "number")]),
-        ("sign", R.INVESTIGATOR, reverse("casebook:sign", args=[code]), {"password": "wrong password"},
+        ("sign", R.INVESTIGATOR, reverse("casebook:sign", args=[code]), {"password": "wrong password", "confirm_missing": "1"},
          [("password", "text")]),
         ("database lock", R.DATA_MANAGER, reverse("casebook:database_lock"), {"reason": "x", "confirm": "on"},
          [("reason", "text")]),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from trialdesk.core.participant_status import ParticipantStatus
 from trialdesk.core.roles import Action
@@ -43,7 +44,9 @@ class TimelineEntry:
 class NextStep:
     code: str  # screen, consent, randomize, dose_allowed, dose_blocked, forms_overdue, forms_due, no_step
     params: dict[str, str] = field(default_factory=dict)
-    reasons: tuple[tuple[str, str], ...] = ()  # (code, message) of what blocks the next dose
+    reasons: tuple[
+        tuple[str, str, dict[str, Any]], ...
+    ] = ()  # (code, message, params) of what blocks the dose
 
 
 def _entry(when: datetime, kind: str, by: str, **params: str) -> TimelineEntry:
@@ -185,4 +188,6 @@ def _dose_step(participant: Participant, clock: Clock) -> list[NextStep]:
     step = {"step": gate.next_step.id, "today": local_today(clock).isoformat()}
     if gate.allowed:
         return [NextStep("dose_allowed", step)]
-    return [NextStep("dose_blocked", step, tuple((r.code, r.message) for r in gate.reasons))]
+    return [
+        NextStep("dose_blocked", step, tuple((r.code, r.message, dict(r.params or {})) for r in gate.reasons))
+    ]

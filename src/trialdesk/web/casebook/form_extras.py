@@ -48,9 +48,9 @@ def label_of(labels: Mapping[str, str], where: str) -> str:
     return labels.get(where.split("[", 1)[0], where)
 
 
-def labelled(problems: Sequence[Problem], labels: Mapping[str, str]) -> list[tuple[str, str]]:
-    """(item label, rule) for each problem, in order."""
-    return [(label_of(labels, p.where), p.rule) for p in problems]
+def labelled(problems: Sequence[Problem], labels: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(item label, rule, item path) for each problem, in order: the label is read, the path marks the field."""
+    return [(label_of(labels, p.where), p.rule, p.where) for p in problems]
 
 
 def descriptor_blocks(items: Iterable[ItemDefinition]) -> dict[str, tuple[str, ...]]:

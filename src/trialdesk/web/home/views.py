@@ -39,7 +39,7 @@ def summary_context(actor: Actor, participant: Participant) -> dict[str, Any]:
             {
                 "code": s.code,
                 "text": step_text(s, labels),
-                "reasons": [reason_text(code, message) for code, message in s.reasons],
+                "reasons": [reason_text(code, message, params) for code, message, params in s.reasons],
             }
             for s in steps
         ]

@@ -3,6 +3,7 @@ in the page's language, with protocol labels (visits, forms, dose steps, arms) i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from trialdesk.protocol.schema import Protocol
 from trialdesk.services.participant_home import NextStep, TimelineEntry
 from trialdesk.web.treatment.views import REASON_TITLES
+from trialdesk.web.wording import reason_sentence
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,8 @@ def step_text(step: NextStep, labels: Labels) -> str:
     return _("Nothing is due for this participant.")
 
 
-def reason_text(code: str, message: str) -> str:
+def reason_text(code: str, message: str, params: Mapping[str, object] | None = None) -> str:
+    """What blocks the next dose, in the page language (the gate's sentence for its code, see web/wording)."""
     title = REASON_TITLES.get(code)
-    return f"{title}: {message}" if title else message
+    sentence = reason_sentence(code, message, params or {})
+    return f"{title}: {sentence}" if title else str(sentence)
