@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the tests need (venv, packages, Debian's chromium) and run them all.
 # SQLite by default; set TRIALDESK_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/trialdesk for PostgreSQL.
-# --tests-only skips the static checks (ruff, mypy, import contract).
+# --tests-only skips the static checks (ruff, mypy, import contract); further arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
@@ -19,4 +19,5 @@ if [ "${1:-}" != "--tests-only" ]; then
   .venv/bin/lint-imports --no-cache
 fi
 echo "== tests on ${TRIALDESK_DATABASE_URL:-SQLite}"
-exec .venv/bin/python -m pytest -q -p no:cacheprovider
+[ "${1:-}" = "--tests-only" ] && shift
+exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
