@@ -22,6 +22,28 @@ from trialdesk.testing import FixedClock
 hypothesis_settings.register_profile("trialdesk", deadline=None)
 hypothesis_settings.load_profile("trialdesk")
 
+# The pure layers' tests never open a database, so they behave the same on every engine: CI runs them in the
+# SQLite pass only (`.ci/run` passes `--ignore` for these folders to the PostgreSQL pass). A test here that
+# asked for the database would silently run on one engine, so collecting one is an error.
+PURE_TEST_FOLDERS = ("tests/core/", "tests/protocol/", "tests/analysis/")
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    wrong = [
+        item.nodeid
+        for item in items
+        if item.nodeid.startswith(PURE_TEST_FOLDERS)
+        and (
+            item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+    ]
+    if wrong:
+        raise pytest.UsageError(
+            "tests of the pure layers must not use the database (move them to tests/services or tests/web): "
+            + ", ".join(wrong)
+        )
+
 
 @pytest.fixture
 def clock() -> FixedClock:

@@ -32,7 +32,7 @@ def render_report(kind: str, actor: Any, study: Any, cutoff: date | None, langua
 
 def html_to_pdf(html: str) -> bytes:
     """PDF bytes of a standalone HTML document (WeasyPrint; images are `data:` URIs, nothing is fetched)."""
-    from trialdesk.services.results.document import html_to_pdf as to_pdf
+    from trialdesk.services.pdf import html_to_pdf as to_pdf
 
     return to_pdf(html)
 

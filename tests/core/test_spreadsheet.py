@@ -1,5 +1,6 @@
 """Spreadsheet formulas (issue 12): every CSV the system writes neutralises cells a spreadsheet would run; the
-randomization list export (committed canonical text, never rewritten) can contain no such cell at all."""
+randomization list export (committed canonical text, never rewritten) can contain no such cell at all: that
+one reads the database and lives in tests/web/enrolment/test_list_export_formulas.py."""
 
 from __future__ import annotations
 
@@ -7,14 +8,10 @@ import csv
 import io
 
 import pytest
-from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.conftest import PASSWORD
 
-from trialdesk.core.roles import Role
 from trialdesk.core.spreadsheet import csv_text, neutralise_cell, starts_like_formula
-from trialdesk.services.randomization import generate
 
 ATTACKS = ['=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0", "+3", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 
@@ -35,15 +32,3 @@ def test_no_written_cell_starts_like_a_formula_and_the_rest_is_unchanged(rows: l
     assert all(
         w == (("'" + o) if starts_like_formula(o) else o) for w, o in zip(cells, originals, strict=False)
     )
-
-
-@pytest.mark.django_db
-def test_the_randomization_list_export_holds_no_formula_cell(actors, site, clock) -> None:
-    generate(actors[Role.EPIDEMIOLOGIST], study=site.study, seed=7, clock=clock)
-    client = Client()
-    assert client.login(username=Role.EPIDEMIOLOGIST.value, password=PASSWORD)
-    response = client.get("/api/randomization/list/export")
-    assert response.status_code == 200
-    lines = [line for line in response.content.decode().splitlines() if not line.startswith("#")]
-    cells = [c for row in csv.reader(lines) for c in row]
-    assert len(cells) > 20 and not any(starts_like_formula(c) for c in cells)

@@ -8,8 +8,9 @@ from typing import Any
 from trialdesk.records.models import GeneratedFile, GeneratedKind
 from trialdesk.services.actors import Actor
 from trialdesk.services.jobs.storage import Made, job_folder, sha256_of
+from trialdesk.services.pdf import html_to_pdf
 from trialdesk.services.results import ResultsReport, compose_results, compose_safety, read_inputs
-from trialdesk.services.results.document import html_to_pdf, render_document
+from trialdesk.services.results.document import render_document
 from trialdesk.testing import Clock
 
 Step = Callable[..., None]

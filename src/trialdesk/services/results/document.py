@@ -17,7 +17,6 @@ from django.utils.translation import gettext
 
 from trialdesk.analysis.consort_html import consort_overlay
 from trialdesk.analysis.sections import results_sections
-from trialdesk.errors import ValidationFailed
 from trialdesk.services.results import ResultsReport, SafetyReport
 
 
@@ -74,15 +73,3 @@ def document_body(html: str) -> str:
     start = html.find("<body>")
     end = html.rfind("</body>")
     return html[start + len("<body>") : end] if start >= 0 and end > start else ""
-
-
-def html_to_pdf(html: str) -> bytes:
-    """PDF bytes of a standalone HTML document (WeasyPrint, the optional `pdf` extra; nothing is fetched)."""
-    try:
-        from weasyprint import HTML  # type: ignore[import-untyped,import-not-found,unused-ignore]
-    except ImportError:
-        raise ValidationFailed(
-            "PDF needs WeasyPrint: install trialdesk with the pdf extra, or ask for HTML"
-        ) from None
-    pdf: bytes = HTML(string=html, base_url=None).write_pdf()
-    return pdf

@@ -9,21 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
-from trialdesk.errors import Conflict
 from trialdesk.services.casebook.printable import PrintedCrf, blank_crf, filled_casebook
+from trialdesk.services.pdf import html_to_pdf
 from trialdesk.web.auth import request_actor
 from trialdesk.web.request_context import participant_in_request
 from trialdesk.web.views import domain_errors
-
-
-def html_to_pdf(html: str) -> bytes:
-    """PDF bytes of a standalone HTML document (no network: nothing is fetched, fonts are the system's)."""
-    try:
-        from weasyprint import HTML  # type: ignore[import-untyped,import-not-found,unused-ignore]
-    except ImportError as missing:  # the optional `pdf` extra is not installed
-        raise Conflict("PDF output needs WeasyPrint: install trialdesk with the 'pdf' extra") from missing
-    pdf: bytes = HTML(string=html, base_url=None).write_pdf()
-    return pdf
 
 
 def _document(request: HttpRequest, crf: PrintedCrf, filename: str) -> HttpResponse:
