@@ -130,6 +130,7 @@ PHRASES: tuple[str, ...] = (
     "no dose given by the data cut-off",
     "not randomized by the data cut-off",
     "stopping rule {rule}",
+    "withdrew consent",
     "major deviation: {categories}",
     "lost to follow-up",
     "Enrolment",

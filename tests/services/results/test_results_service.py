@@ -90,3 +90,27 @@ def test_a_future_cut_off_is_refused(study: Study, actors: dict[Role, Actor], cl
             actors[Role.STATISTICIAN], study=study, cutoff=clock.now().date() + timedelta(days=1), clock=clock
         )
     assert refused.value.problems[0].where == "cutoff"
+
+
+def test_a_withdrawal_is_a_discontinuation_with_its_reason_in_the_consort_flow(
+    study: Study, trial: dict[str, Participant], actors: dict[Role, Actor], clock: FixedClock
+) -> None:
+    from trialdesk.analysis.consort import consort_flow
+    from trialdesk.services.consent import withdraw_consent
+
+    withdraw_consent(
+        actors[Role.RHEUMATOLOGIST],
+        participant=trial["c1"],
+        withdrawn_on=clock.now().date(),
+        reason="moving abroad",
+        clock=clock,
+    )
+    protocol = governing_protocol(study=study, purpose=Purpose.DISPLAY)
+    inputs = build_inputs(study, protocol, clock.now().date())
+    row = inputs.participants.set_index("participant").loc[trial["c1"].study_code]
+    assert bool(row["discontinued_intervention"]) and row["discontinuation_reason"] == "withdrew consent"
+    flow = consort_flow(
+        inputs.participants, inputs.screening, [("exosome", "Exosome"), ("control", "Control")]
+    )
+    control = next(arm for arm in flow.arms if arm.arm == "control")
+    assert control.discontinued.n == 1 and dict(control.discontinued.reasons) == {"withdrew consent": 1}

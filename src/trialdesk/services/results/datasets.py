@@ -114,12 +114,15 @@ def _participant_row(
         or (None if received else "did not receive the allocated intervention"),
         "received_allocated": received,
         "not_received_reason": None if received else "no dose given by the data cut-off",
-        "discontinued_intervention": stopped,
-        "discontinuation_reason": f"stopping rule {stop.rule_id}" if stopped and stop else None,
+        # CONSORT's "Discontinued intervention (give reasons)": a stopping rule, or consent withdrawn.
+        "discontinued_intervention": stopped or withdrawn,
+        "discontinuation_reason": f"stopping rule {stop.rule_id}"
+        if stopped and stop
+        else ("withdrew consent" if withdrawn else None),
         "lost_to_follow_up": lost,
         "lost_reason": "lost to follow-up" if lost else None,
         "withdrawn": withdrawn,
-        "withdrawal_reason": "consent withdrawn" if withdrawn else None,
+        "withdrawal_reason": "withdrew consent" if withdrawn else None,
         "completed": p.status == "completed",
         **baseline,
     }
