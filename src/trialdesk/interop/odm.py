@@ -2,38 +2,34 @@
 
 A Transactional file: every earlier state of a value (AuditRow) is an ItemData with its TransactionType and
 AuditRecord before the current value's ItemData; a query is an Annotation on its form; a signature is the
-form's Signature (its meaning a SignatureDef in AdminData). Streams through lxml's `etree.xmlfile`: the
-metadata are written first, then one FormData at a time; value, audit, query and signature streams are
-merged on their `form_key` (all four sorted by participant, visit, occurrence, form).
+form's Signature (its meaning a SignatureDef in AdminData). Streams through the shared skeleton of
+`odm_xml` (lxml's `etree.xmlfile`): the metadata first, then one FormData at a time.
 
-Not carried: participant-level data outside forms (arm, status: SubjectData has no place for them beyond a
-site reference), the unit conversion factors, edit checks and show_if conditions (ODM 1.3.2 has
+Not carried: participant-level data outside forms (arm, status: SubjectData has no place for them beyond its
+SiteRef), the unit conversion factors, edit checks and show_if conditions (ODM 1.3.2 has
 ConditionDef but only with a sponsor expression context, left out), identifying items.
 """
 
 from __future__ import annotations
 
-import io
-import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from lxml import etree
 
-from trialdesk.interop.catalogue import merge_by_key, without_identifying
 from trialdesk.interop.odm_metadata import (
     METADATA_VERSION,
-    ODM_NS,
+    ODM13,
     admin_element,
     el,
     item_group_of,
-    oid,
     study_element,
     study_oid,
     sub,
     unit_oids,
 )
-from trialdesk.interop.rows import AuditRow, QueryRow, SignatureRow, SiteRow, UserRow, ValueRow
+from trialdesk.interop.odm_xml import Buckets, ClinicalStreams, oid, stream_odm
+from trialdesk.interop.rows import AuditRow, FormKey, QueryRow, SignatureRow, SiteRow, UserRow, ValueRow
 from trialdesk.protocol.schema import Protocol
 
 TRANSACTION = {"insert": "Insert", "update": "Update", "remove": "Remove"}
@@ -53,8 +49,7 @@ def write_odm(
     file_oid: str | None = None,
 ) -> Iterator[bytes]:
     """ODM 1.3.2 XML as UTF-8 byte chunks: metadata, AdminData, then ClinicalData one form at a time."""
-    buffer = io.BytesIO()
-    attributes = {
+    root = {
         "FileType": "Transactional",
         "FileOID": file_oid or oid("FILE", protocol.id, created_at.strftime("%Y%m%dT%H%M%S")),
         "CreationDateTime": created_at.isoformat(),
@@ -64,64 +59,27 @@ def write_odm(
     }
     placement = item_group_of(protocol)
     units = unit_oids(protocol)
-    with etree.xmlfile(buffer, encoding="utf-8") as xf:
-        xf.write_declaration()
-        with xf.element(f"{{{ODM_NS}}}ODM", attributes, nsmap={None: ODM_NS}):
-            xf.write(study_element(protocol))
-            xf.write(admin_element(protocol, users, sites, signature_meanings))
-            yield _drain(buffer)
-            with xf.element(
-                f"{{{ODM_NS}}}ClinicalData",
-                {"StudyOID": study_oid(protocol), "MetaDataVersionOID": METADATA_VERSION},
-            ):
-                merged = merge_by_key(
-                    lambda row: row.form_key,
-                    without_identifying(protocol, values),
-                    without_identifying(protocol, audit),
-                    queries,
-                    signatures,
-                )
-                for participant, forms in itertools.groupby(merged, key=lambda pair: pair[0][0]):
-                    with xf.element(f"{{{ODM_NS}}}SubjectData", {"SubjectKey": participant}):
-                        for (visit, occurrence), visit_forms in itertools.groupby(
-                            forms, key=lambda pair: pair[0][1:3]
-                        ):
-                            event = {
-                                "StudyEventOID": oid("SE", visit),
-                                "StudyEventRepeatKey": str(occurrence),
-                            }
-                            with xf.element(f"{{{ODM_NS}}}StudyEventData", event):
-                                for key, buckets in visit_forms:
-                                    xf.write(_form_data(key[3], buckets, placement, units))
-                    yield _drain(buffer)
-    yield _drain(buffer)
-
-
-def _drain(buffer: io.BytesIO) -> bytes:
-    data = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return data
+    return stream_odm(
+        protocol,
+        ODM13,
+        root=root,
+        head=[study_element(protocol), admin_element(protocol, users, sites, signature_meanings)],
+        clinical={"StudyOID": study_oid(protocol), "MetaDataVersionOID": METADATA_VERSION},
+        streams=ClinicalStreams(values, audit, queries, signatures),
+        form_element=lambda key, buckets: _form_data(key, buckets, placement, units),
+    )
 
 
 def _form_data(
-    form_id: str,
-    buckets: list[list[object]],
+    key: FormKey,
+    buckets: Buckets,
     placement: dict[str, tuple[str, bool]],
     units: dict[str, str],
 ) -> etree._Element:
     values, audit, queries, signatures = buckets
-    form = el("FormData", {"FormOID": oid("F", form_id)})
+    form = el("FormData", {"FormOID": oid("F", key[3])})
     for signature in signatures:
-        assert isinstance(signature, SignatureRow)
-        signature_id = oid(
-            "SIG", *map(str, signature.form_key), signature.signed_at.strftime("%Y%m%dT%H%M%S")
-        )
-        node = sub(form, "Signature", {"ID": signature_id})
-        sub(node, "UserRef", {"UserOID": oid("USR", signature.signed_by)})
-        sub(node, "LocationRef", {"LocationOID": oid("LOC", signature.site)})
-        sub(node, "SignatureRef", {"SignatureOID": oid("SD", signature.meaning)})
-        sub(node, "DateTimeStamp", text=signature.signed_at.isoformat())
+        form.append(ODM13.signature(signature))
     for number, query in enumerate(queries, start=1):
         assert isinstance(query, QueryRow)
         note = sub(form, "Annotation", {"SeqNum": str(number)})
@@ -157,12 +115,7 @@ def _item_data(row: AuditRow | ValueRow, units: dict[str, str]) -> etree._Elemen
     else:
         attrib["Value"] = row.value
     node = el("ItemData", attrib)
-    record = sub(node, "AuditRecord")
-    sub(record, "UserRef", {"UserOID": oid("USR", user)})
-    sub(record, "LocationRef", {"LocationOID": oid("LOC", row.site)})
-    sub(record, "DateTimeStamp", text=at.isoformat())
-    if reason:
-        sub(record, "ReasonForChange", text=reason)
+    node.append(ODM13.audit_record(user, row.site, at, reason))
     if isinstance(row, ValueRow) and row.unit and row.unit in units:
         sub(node, "MeasurementUnitRef", {"MeasurementUnitOID": units[row.unit]})
     return node

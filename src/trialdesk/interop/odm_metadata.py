@@ -3,18 +3,17 @@ computation methods; and the AdminData (users, sites, signature meanings) the cl
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from lxml import etree
 
 from trialdesk.interop.catalogue import current_forms, identifying_item_ids
+from trialdesk.interop.odm_xml import OdmNamespace, oid
 from trialdesk.interop.rows import SiteRow, UserRow
 from trialdesk.protocol.forms import FormDefinition, ItemDefinition
 from trialdesk.protocol.schema import Protocol
 
 ODM_NS = "http://www.cdisc.org/ns/odm/v1.3"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 METADATA_VERSION = "MDV.1"
 DATA_TYPES = {
     "text": "text",
@@ -31,34 +30,8 @@ DATA_TYPES = {
 }
 
 
-def oid(prefix: str, *parts: str) -> str:
-    """An OID from ids: characters outside [A-Za-z0-9._-] become '_'."""
-    return prefix + "." + ".".join(re.sub(r"[^A-Za-z0-9._-]", "_", part) for part in parts)
-
-
-def el(tag: str, attrib: dict[str, str] | None = None, text: str | None = None) -> etree._Element:
-    attributes = {k: v for k, v in (attrib or {}).items() if v is not None}
-    # The default namespace on every element written separately, so xmlfile writes no ns0: prefixes.
-    node = etree.Element(f"{{{ODM_NS}}}{tag}", attributes, nsmap={None: ODM_NS})  # type: ignore[dict-item]  # lxml takes None for the default namespace; its stubs do not say so
-    if text is not None:
-        node.text = text
-    return node
-
-
-def sub(
-    parent: etree._Element, tag: str, attrib: dict[str, str] | None = None, text: str | None = None
-) -> etree._Element:
-    child = el(tag, attrib, text)
-    parent.append(child)
-    return child
-
-
-def translated(parent: etree._Element, tag: str, en: str, fa: str | None = None) -> etree._Element:
-    holder = sub(parent, tag)
-    sub(holder, "TranslatedText", {XML_LANG: "en"}, en)
-    if fa:
-        sub(holder, "TranslatedText", {XML_LANG: "fa"}, fa)
-    return holder
+ODM13 = OdmNamespace(ODM_NS)
+el, sub, translated = ODM13.el, ODM13.sub, ODM13.translated
 
 
 def study_oid(protocol: Protocol) -> str:
@@ -242,8 +215,6 @@ def admin_element(
                 "EffectiveDate": "2000-01-01",
             },
         )
-    for meaning in meanings:
-        node = sub(admin, "SignatureDef", {"OID": oid("SD", meaning), "Methodology": "Electronic"})
-        sub(node, "Meaning", text=f"Investigator {meaning} of the form's data")
-        sub(node, "LegalReason", text="21 CFR Part 11 electronic signature")
+    for node in ODM13.signature_defs(meanings):
+        admin.append(node)
     return admin

@@ -12,7 +12,8 @@ from datetime import datetime
 
 from lxml import etree
 
-from trialdesk.interop.odm_metadata import ODM_NS, XML_LANG
+from trialdesk.interop.odm_metadata import ODM_NS
+from trialdesk.interop.odm_xml import XML_LANG
 from trialdesk.interop.sdtm import terminology as ct
 from trialdesk.interop.sdtm.spec import DOMAINS, Domain, Variable
 from trialdesk.protocol.schema import Protocol
