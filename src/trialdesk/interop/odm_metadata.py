@@ -4,6 +4,7 @@ computation methods; and the AdminData (users, sites, signature meanings) the cl
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -11,6 +12,7 @@ from trialdesk.interop.catalogue import current_forms, identifying_item_ids
 from trialdesk.interop.odm_xml import OdmNamespace, oid
 from trialdesk.interop.rows import SiteRow, UserRow
 from trialdesk.protocol.forms import FormDefinition, ItemDefinition
+from trialdesk.protocol.base import Text
 from trialdesk.protocol.schema import Protocol
 
 ODM_NS = "http://www.cdisc.org/ns/odm/v1.3"
@@ -73,33 +75,51 @@ def study_element(protocol: Protocol) -> etree._Element:
     return study
 
 
+@dataclass(frozen=True)
+class PlannedVisit:
+    id: str
+    label: Text | None
+    repeating: bool
+
+    @property
+    def name(self) -> str:
+        return self.label.en if self.label else self.id
+
+
+def visit_plan(protocol: Protocol, forms: list[FormDefinition]) -> list[PlannedVisit]:
+    """The visits in schedule order (or the forms' visits, sorted, when there is no schedule)."""
+    visits = protocol.schedule.visits if protocol.schedule else []
+    if not visits:
+        return [PlannedVisit(v, None, False) for v in sorted({v for f in forms for v in f.visits})]
+    return [
+        PlannedVisit(v.id, v.label, v.repeat is not None or v.anchor == "each_injection") for v in visits
+    ]
+
+
 def _metadata_version(protocol: Protocol, units: dict[str, str]) -> etree._Element:
     mdv = el("MetaDataVersion", {"OID": METADATA_VERSION, "Name": f"Protocol {protocol.version}"})
     forms = current_forms(protocol)
-    visits = protocol.schedule.visits if protocol.schedule else []
-    visit_ids = [v.id for v in visits] or sorted({v for f in forms for v in f.visits})
+    visits = visit_plan(protocol, forms)
     plan = sub(mdv, "Protocol")
-    for number, visit_id in enumerate(visit_ids, start=1):
+    for number, visit in enumerate(visits, start=1):
         sub(
             plan,
             "StudyEventRef",
-            {"StudyEventOID": oid("SE", visit_id), "OrderNumber": str(number), "Mandatory": "No"},
+            {"StudyEventOID": oid("SE", visit.id), "OrderNumber": str(number), "Mandatory": "No"},
         )
-    repeating = {v.id for v in visits if v.repeat is not None or v.anchor == "each_injection"}
-    labels = {v.id: v.label for v in visits}
-    for visit_id in visit_ids:
+    for visit in visits:
         event = sub(
             mdv,
             "StudyEventDef",
             {
-                "OID": oid("SE", visit_id),
-                "Name": labels[visit_id].en if visit_id in labels else visit_id,
-                "Repeating": "Yes" if visit_id in repeating else "No",
+                "OID": oid("SE", visit.id),
+                "Name": visit.name,
+                "Repeating": "Yes" if visit.repeating else "No",
                 "Type": "Scheduled",
             },
         )
         for form in forms:
-            if visit_id in form.visits:
+            if visit.id in form.visits:
                 sub(event, "FormRef", {"FormOID": oid("F", form.id), "Mandatory": "No"})
     withheld = identifying_item_ids(protocol)
     for form in forms:
@@ -166,17 +186,30 @@ def _item_def(protocol: Protocol, item: ItemDefinition, units: dict[str, str]) -
         attrib["Length"] = str(item.max_length)
     node = el("ItemDef", attrib)
     translated(node, "Question", item.label.en, item.label.fa)
-    test = next((t for t in protocol.lab_tests if t.code == item.lab_test), None)
-    unit_names = list(test.unit_names) if test and item.type == "lab" else ([item.unit] if item.unit else [])
-    for name in unit_names:
+    for name in item_units(protocol, item):
         sub(node, "MeasurementUnitRef", {"MeasurementUnitOID": units[name]})
     if item.choices:
         sub(node, "CodeListRef", {"CodeListOID": oid("CL", item.id)})
-    if test is not None:
-        sub(node, "Alias", {"Context": f"CDISC SDTM {test.domain}TESTCD", "Name": test.test_code})
-        if test.loinc:  # one Alias per context: the codes by unit and fasting state, space-separated
-            sub(node, "Alias", {"Context": "LOINC", "Name": " ".join(code.code for code in test.loinc)})
+    for context, name in item_aliases(protocol, item):
+        sub(node, "Alias", {"Context": context, "Name": name})
     return node
+
+
+def item_units(protocol: Protocol, item: ItemDefinition) -> list[str]:
+    """The units an item's value may be entered in: its lab test's, or its own fixed unit."""
+    test = next((t for t in protocol.lab_tests if t.code == item.lab_test), None)
+    return list(test.unit_names) if test and item.type == "lab" else ([item.unit] if item.unit else [])
+
+
+def item_aliases(protocol: Protocol, item: ItemDefinition) -> list[tuple[str, str]]:
+    """(context, name): the SDTM test code and the LOINC codes of a lab item."""
+    test = next((t for t in protocol.lab_tests if t.code == item.lab_test), None)
+    if test is None:
+        return []
+    aliases = [(f"CDISC SDTM {test.domain}TESTCD", test.test_code)]
+    if test.loinc:  # one Alias per context: the codes by unit and fasting state, space-separated
+        aliases.append(("LOINC", " ".join(code.code for code in test.loinc)))
+    return aliases
 
 
 def _code_list(item: ItemDefinition) -> etree._Element:
