@@ -4,6 +4,6 @@ from __future__ import annotations
 
 SDTM_FORMATS = ("sdtm-xpt", "sdtm-json")
 FORMATS: tuple[str, ...] = (
-    "csv", "csv-wide", "codebook", "spss", "stata", "sas", "odm", "sdtm-xpt", "sdtm-json", "define", "fhir",
-    "redcap-dictionary",
+    "csv", "csv-wide", "codebook", "spss", "stata", "sas", "odm", "odm2", "sdtm-xpt", "sdtm-json", "define",
+    "fhir", "redcap-dictionary",
 )  # fmt: skip

@@ -12,7 +12,7 @@ import pyreadstat
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
-from tests.interop.validators import validate_dataset_json, validate_define, validate_odm
+from tests.interop.validators import validate_dataset_json, validate_define, validate_odm, validate_odm2
 from tests.services.exports.trial import BIRTH_DATE, FORMULA, NAMES, NATIONAL_ID
 from trialdesk.core.roles import Role
 from trialdesk.interop.sdtm import DOMAINS
@@ -62,6 +62,18 @@ def test_odm_validates_with_audit_queries_and_signature_at_the_cutoff(small_tria
     text = path.read_text(encoding="utf-8")
     assert "AuditRecord" in text and "Annotation" in text and re.search(r"<Signature[ >]", text)
     assert "Please confirm the pulse" in text
+
+
+def test_odm2_validates_with_audit_queries_and_signature_at_the_cutoff(small_trial, actors, tmp_path) -> None:
+    path = tmp_path / "odm2.xml"
+    path.write_bytes(_bytes(actors, small_trial, "odm2", cutoff=small_trial.cutoff))
+    validate_odm2(path)
+    text = path.read_text(encoding="utf-8")
+    assert 'ODMVersion="2.0"' in text and 'Type="Form"' in text and "AuditRecord" in text
+    assert re.search(r"<Query [^>]*Source=\"Data Management\"", text) and re.search(r"<Signature[ >]", text)
+    assert "Please confirm the pulse" in text
+    path.write_bytes(_bytes(actors, small_trial, "odm2"))  # everything, past the cut-off too
+    validate_odm2(path)
 
 
 def test_define_and_dataset_json_validate(small_trial, actors, tmp_path: Path) -> None:

@@ -61,3 +61,15 @@ def test_cli_writes_sdtm_domains_into_a_folder(actors, tmp_path, capsys) -> None
     assert (tmp_path / "sdtm" / "dm.xpt").exists()
     assert "sha256 " in capsys.readouterr().out
     assert main(["export", "csv", "-o", str(tmp_path / "x.csv"), "--user", "monitor"]) == 1
+
+
+def test_odm2_is_offered_by_the_page_the_api_and_the_command(actors, tmp_path, capsys) -> None:
+    client = _client(Role.DATA_MANAGER)
+    page = client.get("/exports/").content.decode()
+    assert 'data-testid="download-odm2"' in page and "CDISC ODM 2.0" in page
+    response = client.get("/api/exports/odm2")
+    assert response.status_code == 200 and response["Content-Disposition"].endswith('-odm2.xml"')
+    assert b'ODMVersion="2.0"' in b"".join(response.streaming_content)
+    assert main(["export", "odm2", "-o", str(tmp_path / "study.xml"), "--user", "data_manager"]) == 0
+    assert b"http://www.cdisc.org/ns/odm/v2.0" in (tmp_path / "study.xml").read_bytes()
+    assert "sha256 " in capsys.readouterr().out

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from trialdesk.interop import codebook, csv_long, csv_wide, fhir, odm, stats_packages
+from trialdesk.interop import codebook, csv_long, csv_wide, fhir, odm, odm2, stats_packages
 from trialdesk.interop.redcap import write_redcap_dictionary
 from trialdesk.interop.sdtm import (
     DOMAIN_INPUTS,
@@ -101,8 +101,8 @@ def files_of(scope: Scope, fmt: str, created_at: datetime, prefix: str) -> list[
             lambda: stats_packages.write_stats_package(protocol, rows.value_rows(scope), package=package)
         )
         return [(f"{prefix}.{suffix}", BINARY, data)]
-    if fmt == "odm":
-        return [(f"{prefix}-odm.xml", XML, lambda: _odm(scope, created_at))]
+    if fmt in ("odm", "odm2"):
+        return [(f"{prefix}-{fmt}.xml", XML, lambda: _odm(scope, created_at, version=fmt))]
     if fmt == "define":
         define = lambda: write_define(protocol, domains=list(DOMAINS), created_at=created_at)  # noqa: E731
         return [("define.xml", XML, define)]
@@ -113,8 +113,10 @@ def files_of(scope: Scope, fmt: str, created_at: datetime, prefix: str) -> list[
     raise KeyError(fmt)
 
 
-def _odm(scope: Scope, created_at: datetime) -> Iterator[bytes]:
-    return odm.write_odm(
+def _odm(scope: Scope, created_at: datetime, *, version: str) -> Iterator[bytes]:
+    """ODM 1.3.2 (`odm`) or ODM 2.0 (`odm2`): the same row streams."""
+    writer = odm2.write_odm2 if version == "odm2" else odm.write_odm
+    return writer(
         scope.protocol,
         values=rows.value_rows(scope),
         users=events.user_rows(scope),
