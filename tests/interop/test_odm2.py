@@ -67,7 +67,9 @@ def test_metadata_carry_the_schedule_forms_sections_items_code_lists_and_units(
     decode = ".//odm:CodeList[@OID='CL.sex']/odm:CodeListItem/odm:Decode/odm:TranslatedText"
     assert {t.get(LANG) for t in tree.iterfind(decode, NS)} == {"en", "fa"}
     assert tree.find(".//odm:ItemRef[@ItemOID='IT.c3']", NS).get("UnitsItemOID") == "IT.c3.UNIT"  # type: ignore[union-attr]
-    assert tree.find(".//odm:CodeList[@OID='CL.c3.UNIT']/odm:CodeListItem[@CodedValue='mg/dL']", NS) is not None
+    assert (
+        tree.find(".//odm:CodeList[@OID='CL.c3.UNIT']/odm:CodeListItem[@CodedValue='mg/dL']", NS) is not None
+    )
     assert tree.find(".//odm:MethodDef[@OID='MT.bmi']/odm:FormalExpression/odm:Code", NS) is not None
     assert tree.find(".//odm:ItemDef[@OID='IT.birth_date']", NS) is None
     assert len(tree.findall(".//odm:StudyStructure/odm:Arm", NS)) == len(trial.protocol.arms)

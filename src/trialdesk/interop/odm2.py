@@ -107,7 +107,9 @@ def _form_data(key: FormKey, buckets: Buckets, context: _Context) -> etree._Elem
     for number, signature in enumerate(earlier, start=1):
         assert isinstance(signature, SignatureRow)
         note = ODM2.sub(form, "Annotation", {"SeqNum": str(number)})
-        text = f"Also signed ({signature.meaning}) by {signature.signed_by} at {signature.signed_at.isoformat()}"
+        text = (
+            f"Also signed ({signature.meaning}) by {signature.signed_by} at {signature.signed_at.isoformat()}"
+        )
         ODM2.translated(note, "Comment", text).set("SponsorOrSite", "Site")
     site = site_of(buckets)
     for query in queries:

@@ -163,7 +163,9 @@ def _definitions(protocol: Protocol, forms: list[FormDefinition]) -> Definitions
 
 
 def _item_refs(protocol: Protocol, group: etree._Element, item: ItemDefinition) -> None:
-    ref = sub(group, "ItemRef", {"ItemOID": oid("IT", item.id), "Mandatory": "Yes" if item.required else "No"})
+    ref = sub(
+        group, "ItemRef", {"ItemOID": oid("IT", item.id), "Mandatory": "Yes" if item.required else "No"}
+    )
     if item.expression:
         ref.set("MethodOID", oid("MT", item.id))
     if item_units(protocol, item):
@@ -201,7 +203,9 @@ def _code_lists(protocol: Protocol, item: ItemDefinition) -> list[etree._Element
         lists.append(node)
     units = item_units(protocol, item)
     if units:
-        node = el("CodeList", {"OID": oid("CL", item.id, "UNIT"), "Name": f"{item.id}_unit", "DataType": "text"})
+        node = el(
+            "CodeList", {"OID": oid("CL", item.id, "UNIT"), "Name": f"{item.id}_unit", "DataType": "text"}
+        )
         for name in units:
             translated(sub(node, "CodeListItem", {"CodedValue": name}), "Decode", name)
         lists.append(node)

@@ -11,8 +11,8 @@ from lxml import etree
 from trialdesk.interop.catalogue import current_forms, identifying_item_ids
 from trialdesk.interop.odm_xml import OdmNamespace, oid
 from trialdesk.interop.rows import SiteRow, UserRow
-from trialdesk.protocol.forms import FormDefinition, ItemDefinition
 from trialdesk.protocol.base import Text
+from trialdesk.protocol.forms import FormDefinition, ItemDefinition
 from trialdesk.protocol.schema import Protocol
 
 ODM_NS = "http://www.cdisc.org/ns/odm/v1.3"
@@ -91,9 +91,7 @@ def visit_plan(protocol: Protocol, forms: list[FormDefinition]) -> list[PlannedV
     visits = protocol.schedule.visits if protocol.schedule else []
     if not visits:
         return [PlannedVisit(v, None, False) for v in sorted({v for f in forms for v in f.visits})]
-    return [
-        PlannedVisit(v.id, v.label, v.repeat is not None or v.anchor == "each_injection") for v in visits
-    ]
+    return [PlannedVisit(v.id, v.label, v.repeat is not None or v.anchor == "each_injection") for v in visits]
 
 
 def _metadata_version(protocol: Protocol, units: dict[str, str]) -> etree._Element:

@@ -58,9 +58,7 @@ class OdmNamespace:
         parent.append(child)
         return child
 
-    def translated(
-        self, parent: etree._Element, tag: str, en: str, fa: str | None = None
-    ) -> etree._Element:
+    def translated(self, parent: etree._Element, tag: str, en: str, fa: str | None = None) -> etree._Element:
         """`tag` holding an English and (if given) a Persian TranslatedText."""
         holder = self.sub(parent, tag)
         for language, text in (("en", en), ("fa", fa)):
@@ -71,9 +69,7 @@ class OdmNamespace:
                 self.sub(holder, "TranslatedText", attrib, text)
         return holder
 
-    def audit_record(
-        self, user: str, site: str, at: datetime, reason: str | None = None
-    ) -> etree._Element:
+    def audit_record(self, user: str, site: str, at: datetime, reason: str | None = None) -> etree._Element:
         """AuditRecord: who (a User), where (a Location), when, and why."""
         record = self.el("AuditRecord")
         self.sub(record, "UserRef", {"UserOID": oid("USR", user)})
@@ -141,24 +137,30 @@ def stream_odm(
                     streams.signatures,
                 )
                 for participant, forms in itertools.groupby(merged, key=lambda pair: pair[0][0]):
-                    first = next(forms)
-                    with xf.element(f"{{{ns.uri}}}SubjectData", {"SubjectKey": participant}):
-                        site = site_of(first[1])
-                        if site is not None:
-                            xf.write(ns.el("SiteRef", {"LocationOID": oid("LOC", site)}))
-                        _write_events(xf, ns, itertools.chain((first,), forms), form_element)
+                    _write_subject(xf, ns, participant, forms, form_element)
                     yield _drain(buffer)
     yield _drain(buffer)
 
 
-def _write_events(
-    xf: Any, ns: OdmNamespace, forms: Iterator[tuple[FormKey, Buckets]], form_element: FormBuilder
+def _write_subject(
+    xf: Any,
+    ns: OdmNamespace,
+    participant: str,
+    forms: Iterator[tuple[FormKey, Buckets]],
+    form_element: FormBuilder,
 ) -> None:
-    for (visit, occurrence), visit_forms in itertools.groupby(forms, key=lambda pair: pair[0][1:3]):
-        event = {"StudyEventOID": oid("SE", visit), "StudyEventRepeatKey": str(occurrence)}
-        with xf.element(f"{{{ns.uri}}}StudyEventData", event):
-            for key, buckets in visit_forms:
-                xf.write(form_element(key, buckets))
+    """SubjectData: the SiteRef (the site of the participant's first form), then the visits."""
+    first = next(forms)
+    with xf.element(f"{{{ns.uri}}}SubjectData", {"SubjectKey": participant}):
+        site = site_of(first[1])
+        if site is not None:
+            xf.write(ns.el("SiteRef", {"LocationOID": oid("LOC", site)}))
+        forms = itertools.chain((first,), forms)
+        for (visit, occurrence), visit_forms in itertools.groupby(forms, key=lambda pair: pair[0][1:3]):
+            event = {"StudyEventOID": oid("SE", visit), "StudyEventRepeatKey": str(occurrence)}
+            with xf.element(f"{{{ns.uri}}}StudyEventData", event):
+                for key, buckets in visit_forms:
+                    xf.write(form_element(key, buckets))
 
 
 def site_of(buckets: Buckets) -> str | None:
