@@ -191,7 +191,7 @@ def run_benchmark(
 
     floor = _measure("floor: bare SELECT", _floor)
     measured = [floor]
-    for name, produce in (("CSV long", made("csv")), ("ODM 1.3.2", made("odm")),
+    for name, produce in (("CSV long", made("csv")), ("ODM 1.3.2", made("odm")), ("ODM 2.0", made("odm2")),
                           ("SDTM LB (Dataset-JSON)", made("sdtm-json", domain="LB")),
                           ("SDTM LB (XPT)", made("sdtm-xpt", domain="LB"))):  # fmt: skip
         one = _measure(name, produce)

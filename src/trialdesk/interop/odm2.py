@@ -3,10 +3,11 @@
 A Transactional file. A form is an ItemGroupData (its ItemGroupDef has Type="Form") holding one
 ItemGroupData per section and, inside it, one per row of a repeating group. Every earlier state of a value
 (AuditRow) is an ItemData with its TransactionType and AuditRecord before the current value's ItemData; a
-value with a unit is followed by its companion unit item's ItemData (ODM 2.0 has no MeasurementUnit). A
-query is an ODM 2.0 Query on the item's current ItemData (on the form when the item has no value); the
-form's last signature is its Signature (ODM 2.0 allows one), earlier ones Annotations. Streams through the
-shared skeleton of `odm_xml`: the metadata first, then one form at a time.
+value with a unit is followed by its companion unit item's ItemData (ODM 2.0 has no MeasurementUnit; no
+AuditRecord of its own: it was entered with the value). A query is an ODM 2.0 Query on the item's current
+ItemData (on the form when the item has no value); the form's last signature is its Signature (ODM 2.0
+allows one), earlier ones Annotations. Streams through the shared skeleton of `odm_xml`: the metadata
+first, then one form at a time.
 
 Not carried: participant-level data outside forms (arm, status), unit conversion factors, edit checks and
 show_if conditions, a query's answers and its later changes of state (Query/@LastUpdateDatetime is when it
@@ -99,8 +100,7 @@ def _form_data(key: FormKey, buckets: Buckets, context: _Context) -> etree._Elem
             current[row.item] = node
             if row.unit and row.item in context.with_unit:
                 unit = ODM2.sub(parent, "ItemData", {"ItemOID": unit_item_oid(row.item)})
-                ODM2.sub(unit, "Value", text=row.unit)
-                unit.append(ODM2.audit_record(row.entered_by, row.site, row.entered_at))
+                ODM2.sub(unit, "Value", text=row.unit)  # entered with the value: the value's AuditRecord
     *earlier, last = signatures or [None]
     if isinstance(last, SignatureRow):
         form.append(ODM2.signature(last))

@@ -54,8 +54,10 @@ class OdmNamespace:
         attrib: dict[str, str] | None = None,
         text: str | None = None,
     ) -> etree._Element:
-        child = self.el(tag, attrib, text)
-        parent.append(child)
+        attributes = {k: v for k, v in (attrib or {}).items() if v is not None}
+        child = etree.SubElement(parent, f"{{{self.uri}}}{tag}", attributes)  # the parent's namespace map
+        if text is not None:
+            child.text = text
         return child
 
     def translated(self, parent: etree._Element, tag: str, en: str, fa: str | None = None) -> etree._Element:
