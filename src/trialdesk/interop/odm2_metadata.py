@@ -142,13 +142,15 @@ def _definitions(protocol: Protocol, forms: list[FormDefinition]) -> Definitions
         groups.append(_form_group(form))
         for section in form.sections:
             attrib = {"OID": oid("IG", form.id, section.id), "Name": section.title.en, "Repeating": "No"}
-            blocks = [(el("ItemGroupDef", {**attrib, "Type": "Section"}), section.items)]
+            section_node = el("ItemGroupDef", {**attrib, "Type": "Section"})
+            blocks = [(section_node, section.items)]
             for group in section.groups:
-                group_oid = oid("IG", form.id, group.id)
-                sub(blocks[0][0], "ItemGroupRef", {"ItemGroupOID": group_oid, "Mandatory": "No"})
-                attrib = {"OID": group_oid, "Name": group.label.en, "Repeating": "Simple"}
+                attrib = {"OID": oid("IG", form.id, group.id), "Name": group.label.en, "Repeating": "Simple"}
                 blocks.append((el("ItemGroupDef", {**attrib, "Type": "Section"}), group.items))
             for node, block_items in blocks:
+                if node is not section_node:  # a repeating group: referred to by its section, after its items
+                    ref = {"ItemGroupOID": node.get("OID", ""), "Mandatory": "No"}
+                    sub(section_node, "ItemGroupRef", ref)
                 groups.append(node)
                 for item in block_items:
                     if item.id in withheld:
