@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from lxml import etree
 from tests.interop.synthetic import BIRTH_DATE, Trial
 from tests.interop.validators import validate_odm2
 from trialdesk.interop.odm2 import write_odm2
+from trialdesk.interop.rows import UserRow
 
 NS = {"odm": "http://www.cdisc.org/ns/odm/v2.0"}
 LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -109,3 +111,33 @@ def test_the_writer_streams_metadata_before_reading_any_value(trial: Trial, crea
         trial.protocol, values=values(), users=trial.users, sites=trial.sites, created_at=created_at
     )
     assert b"<MetaDataVersion " in next(chunks)
+
+
+def test_an_earlier_signature_of_the_same_form_becomes_an_annotation(
+    trial: Trial, created_at: datetime, tmp_path: Path
+) -> None:
+    first = trial.signatures[0]
+    earlier = replace(first, signed_by="investigator2", signed_at=first.signed_at - timedelta(days=1))
+    signatures = sorted([earlier, *trial.signatures], key=lambda s: (s.form_key, s.signed_at))
+    path = tmp_path / "twice-signed.xml"
+    path.write_bytes(
+        b"".join(
+            write_odm2(
+                trial.protocol,
+                values=trial.values,
+                users=[*trial.users, UserRow("investigator2", "investigator")],
+                sites=trial.sites,
+                created_at=created_at,
+                signatures=signatures,
+            )
+        )
+    )
+    validate_odm2(path)
+    tree = etree.parse(str(path))
+    assert len(tree.findall(".//odm:StudyEventData/odm:ItemGroupData/odm:Signature", NS)) == len(
+        trial.signatures
+    )
+    notes = tree.findall(".//odm:ItemGroupData/odm:Annotation/odm:Comment/odm:TranslatedText", NS)
+    assert [n.text for n in notes] == [
+        f"Also signed (approval) by investigator2 at {earlier.signed_at.isoformat()}"
+    ]
