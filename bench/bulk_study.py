@@ -81,7 +81,7 @@ def _template_keys(
 
 
 def grow(study: Any, *, total: int, sites: int = 20, log: Any = print) -> dict[str, Any]:
-    """Copy the study's participants until it has about `total` (randomized or not), spread over `sites`."""
+    """Copy the study's participants (whole template copies) until it has at least `total`, spread over `sites`."""
     from trialdesk.records.models import Participant
 
     started = time.perf_counter()
@@ -92,7 +92,7 @@ def grow(study: Any, *, total: int, sites: int = 20, log: Any = print) -> dict[s
         .values_list("pk", flat=True)
     )
     have = Participant.objects.filter(study=study).count()
-    copies = max(0, (total - have) // len(people)) if people else 0
+    copies = max(0, -(-(total - have) // len(people))) if people else 0  # whole copies: at least `total`
     if copies:
         chosen = participant_models()
         keys = _template_keys(chosen, people)
