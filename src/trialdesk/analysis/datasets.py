@@ -103,7 +103,11 @@ ASSESSMENTS = DatasetSpec(
         _c("arm", "string", doc="arm randomized"),
         _c("parameter", "string", doc="item id of the protocol's forms"),
         _c("study_day", "integer", doc="collection date minus randomization date"),
-        _c("form_version", "string", doc="version of the form the value was entered on (kept after amendments)"),
+        _c(
+            "form_version",
+            "string",
+            doc="version of the form the value was entered on (kept after amendments)",
+        ),
         _c("value", "float", True, doc="canonical unit; ordinal: log2 step"),
         _c("value_code", "string", True, doc="choice code of ordinal/categorical items"),
         _c("unit", "string", True),

@@ -237,7 +237,9 @@ def _continuous_rows(
         if name == "triglycerides" and value >= 150:
             grade = 1 if value <= 300 else 2 if value <= 500 else 3
         flag = _flag(value, low, high)
-        out.append(_assessment(row, name, day, value=value, unit=unit, reference_flag=flag, ctcae_grade=grade))
+        out.append(
+            _assessment(row, name, day, value=value, unit=unit, reference_flag=flag, ctcae_grade=grade)
+        )
     return out
 
 
@@ -250,7 +252,9 @@ def _coded_rows(
     responder = "true" if day > 0 and rng.random() < 0.25 + 0.45 * fraction else "false"
     flag = "high" if step >= 2 else "normal"
     rows = [
-        _assessment(row, "ana_titre", day, value=float(step), value_code=titre, unit="titer", reference_flag=flag),
+        _assessment(
+            row, "ana_titre", day, value=float(step), value_code=titre, unit="titer", reference_flag=flag
+        ),
         _assessment(row, "lupus_anticoagulant", day, value_code=la),
     ]
     if day > 0:

@@ -139,6 +139,14 @@ def _status_change(status: str, on: str, reason: str | None) -> dict[str, Any]:
     return {"url": f"{EXTENSION_BASE}/research-subject-status-history", "extension": parts}
 
 
+LABORATORY = {"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "laboratory"}
+
+
+def _form_version_meta(protocol: Protocol, row: ValueRow) -> dict[str, Any]:
+    tag = {"system": form_version_system(protocol), "code": row.form_version}
+    return {"tag": [{**tag, "display": f"{row.form} version {row.form_version}"}]}
+
+
 def _observation(
     protocol: Protocol, test: LabTestDefinition, row: ValueRow, fasting: bool | None
 ) -> dict[str, Any]:
@@ -151,26 +159,9 @@ def _observation(
         {"system": f"https://www.cdisc.org/standards/terminology/{test.domain}TESTCD", "code": test.test_code}
     )
     observation: dict[str, Any] = {
-        "meta": {
-            "tag": [
-                {
-                    "system": form_version_system(protocol),
-                    "code": row.form_version,
-                    "display": f"{row.form} version {row.form_version}",
-                }
-            ]
-        },
+        "meta": _form_version_meta(protocol, row),
         "status": "final",
-        "category": [
-            {
-                "coding": [
-                    {
-                        "system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                        "code": "laboratory",
-                    }
-                ]
-            }
-        ],
+        "category": [{"coding": [LABORATORY]}],
         "code": {"coding": codings, "text": test.label.en},
         "subject": _ref(protocol, "Patient", row.participant),
         "effectiveDateTime": (row.visit_date or row.entered_at.date()).isoformat(),
