@@ -60,7 +60,7 @@ def amended(actors: dict[Role, Actor], study: Study, site: Site, clock: FixedClo
 
 
 def _text(actors: dict[Role, Actor], study: Study, fmt: str) -> str:
-    return b"".join(export(actors[Role.STATISTICIAN], study=study, format=fmt).chunks()).decode("utf-8")
+    return b"".join(export(actors[Role.STATISTICIAN], study=study, format=fmt).chunks()).decode("utf-8-sig")
 
 
 def _rows(text: str) -> list[dict[str, str]]:
@@ -79,6 +79,16 @@ def test_the_wide_csv_has_a_version_column_per_form(amended, actors, study) -> N
     assert rows["baseline"]["lab_panel__version"] == OLD and rows["baseline"]["esr"] == ""
     assert rows["assessment_w7"]["lab_panel__version"] == NEW and rows["assessment_w7"]["esr"] == "22"
     assert rows["baseline"]["sledai_2k__version"] == ""  # a form not filled at that visit has no version
+
+
+def test_the_codebook_describes_each_version_column_with_every_version_of_its_form(
+    amended, actors, study
+) -> None:  # type: ignore[no-untyped-def]
+    rows = {r["variable"]: r for r in _rows(_text(actors, study, "codebook"))}
+    version = rows["lab_panel__version"]
+    assert version["form_version"] == NEW and version["codes"] == f"{OLD} | {NEW}"
+    assert version["in_wide_csv"] == "yes" and version["label_en"].endswith(": form version")
+    assert list(rows).index("lab_panel__version") < list(rows).index("c3")
 
 
 def test_the_stats_packages_carry_the_version_with_a_label(amended, actors, study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
