@@ -10,7 +10,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import analysis, audit_append, exports, randomization, randomization_simulation, report_db, serving
+from bench import (
+    analysis,
+    audit_append,
+    exports,
+    http_study,
+    randomization,
+    randomization_simulation,
+    report_db,
+    serving,
+)
 
 BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "randomization": randomization.main,
@@ -20,6 +29,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "serving": serving.main,
     "exports": exports.main,
     "report_db": report_db.main,
+    "http_study": http_study.main,
 }
 
 

@@ -17,6 +17,7 @@ from trialdesk.analysis.datasets import (
     coerce,
     dataset_files,
     derive_baseline_and_change,
+    frame_of,
     to_csv_bytes,
     validate,
 )
@@ -42,15 +43,40 @@ VISITS = [
 
 def _assessments(days_values: list[tuple[int, float]]) -> pd.DataFrame:
     rows = [
-        ("P1", "exosome", "glucose", day, value, None, "mg/dL", "normal", None) for day, value in days_values
+        {
+            "participant": "P1",
+            "arm": "exosome",
+            "parameter": "glucose",
+            "study_day": day,
+            "form_version": "1.1",
+            "value": value,
+            "unit": "mg/dL",
+            "reference_flag": "normal",
+        }
+        for day, value in days_values
     ]
-    return coerce(pd.DataFrame(rows, columns=ASSESSMENTS.names), ASSESSMENTS)
+    return coerce(frame_of(rows, ASSESSMENTS), ASSESSMENTS)
 
 
 def test_the_synthetic_frames_meet_their_specifications() -> None:
     trial = simulate_trial(20)
     validate(trial.participants, PARTICIPANTS)
     validate(trial.assessments, ASSESSMENTS)
+
+
+def test_rows_are_built_by_column_name_so_a_new_column_cannot_shift_the_others() -> None:
+    frame = _assessments([(0, 95.0)])
+    assert frame.loc[0, "form_version"] == "1.1" and frame.loc[0, "value"] == 95.0
+    assert frame.loc[0, "unit"] == "mg/dL" and pd.isna(frame.loc[0, "value_code"])
+    with pytest.raises(ValidationFailed) as caught:
+        frame_of([{"participant": "P1", "form_verison": "1.1"}], ASSESSMENTS)
+    assert "assessments.form_verison" in str(caught.value.problems[0])
+
+
+def test_every_simulated_assessment_carries_its_form_version() -> None:
+    trial = simulate_trial(6)
+    assert trial.assessments["form_version"].notna().all()
+    assert list(trial.assessments.columns) == ASSESSMENTS.names
 
 
 def test_the_validator_names_every_broken_column() -> None:

@@ -9,6 +9,7 @@ from bench.bulk_study import grow, participant_models
 
 from tests.services.simulation.test_simulation import _team
 from trialdesk.core.roles import Role
+from trialdesk.records.audit import content_hash
 from trialdesk.records.models import AuditEntry, Participant, Site, Study
 from trialdesk.services.actors import Actor
 from trialdesk.services.exports import export
@@ -50,6 +51,9 @@ def test_the_bulk_path_copies_the_services_rows(
     after = _counts(study)
     assert {name: after[name] for name in before} == {name: 3 * n for name, n in before.items()}
     assert AuditEntry.objects.filter(object_type="participant").count() > 2 * entries
+    copied = AuditEntry.objects.filter(object_id__contains="-1000")
+    assert copied.count() > 2 * entries
+    assert all(entry.entry_hash == content_hash(entry) for entry in copied)  # hashed by the database
     big = results_report(statistician, study=study, cutoff=today, with_figures=False).results.consort
     assert (big.assessed, big.randomized) == (3 * small.assessed, 3 * small.randomized)
     assert [a.allocated for a in big.arms] == [3 * a.allocated for a in small.arms]

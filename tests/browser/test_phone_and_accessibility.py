@@ -1,6 +1,7 @@
 """On a 390×844 phone no main page scrolls sideways (wide tables scroll inside themselves), the menu folds
 behind a button; and axe-core (vendored in tests/browser/vendor, never fetched) finds no WCAG 2 A/AA violation
-on the main pages, in English and in Persian."""
+on the main pages, in English and in Persian. The amendment pages (history, a difference with the committee's
+approval form, the re-consent list) are checked on the phone in Persian, where their text is longest."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.amended_seed import amend, run_amendment, seed_data, upload_bytes
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import PASSWORD
-from tests.factories import baseline_forms_saved
+from tests.factories import baseline_forms_saved, randomized
 from trialdesk.core.roles import Role
+from trialdesk.services.amendments import propose_amendment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -116,3 +119,66 @@ def test_axe_finds_no_accessibility_violation_on_the_main_pages(
     context.close()
     problems = {path: v for path, v in found.items() if v}
     assert problems == {}, json.dumps(problems, indent=1)
+
+
+def _second_amendment() -> dict:  # type: ignore[type-arg]
+    """A further amendment, left proposed: its difference page shows the committee's approval form."""
+    data = amend(seed_data())
+    data["version"] = "1.3.0"
+    data["criteria"].append(
+        {
+            "id": "planned_pregnancy",
+            "kind": "exclusion",
+            "text": {"en": "Pregnancy planned during the study", "fa": "برنامه‌ی بارداری در دوره‌ی مطالعه"},
+        }
+    )
+    return data
+
+
+def _persian_phone(browser, live_server, username: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport=PHONE, locale="fa-IR")
+    page = context.new_page()
+    _sign_in(page, live_server, username)
+    page.select_option("[data-testid=language]", "fa")
+    page.wait_for_selector("html[dir=rtl]")
+    return context, page
+
+
+def test_amendment_pages_fit_a_phone_in_persian(browser, live_server, actors, site, clock) -> None:  # type: ignore[no-untyped-def]
+    participant = randomized(actors, site, clock)
+    in_force = run_amendment(actors, site.study, clock)
+    proposed = propose_amendment(
+        actors[Role.ADMINISTRATOR],
+        study=site.study,
+        raw=upload_bytes(_second_amendment()),
+        filename="v1.3.yaml",
+        clock=clock,
+    )
+    pages = {
+        "investigator": ["/protocol/versions/", f"/protocol/versions/{in_force.pk}/", "/protocol/reconsent/"],
+        "ethics_committee": [f"/protocol/versions/{proposed.pk}/"],
+    }
+    too_wide, violations = {}, {}
+    for username, paths in pages.items():
+        context, page = _persian_phone(browser, live_server, username)
+        for path in paths:
+            page.goto(f"{live_server.url}{path}")
+            assert page.evaluate("document.documentElement.dir") == "rtl"
+            width = page.evaluate("document.scrollingElement.scrollWidth")
+            if width > PHONE["width"]:
+                too_wide[path] = (width, page.evaluate(WIDEST))
+            if found := _axe_violations(page):
+                violations[path] = found
+            if path == "/protocol/reconsent/":
+                assert participant.study_code in page.inner_text("main")
+            if path == f"/protocol/versions/{proposed.pk}/":
+                assert "برنامه‌ی بارداری در دوره‌ی مطالعه" in page.inner_text("[data-testid=changes]")
+                assert "Compared with" not in page.inner_text("main")
+            _shot(
+                page,
+                "fa-amendment-"
+                + ("difference" if path.endswith(f"/{proposed.pk}/") else path.strip("/").replace("/", "-")),
+            )
+        context.close()
+    assert too_wide == {}
+    assert violations == {}, json.dumps(violations, indent=1, ensure_ascii=False)

@@ -19,14 +19,17 @@ import pytest
 from django.apps import apps
 from django.test import Client
 
+from tests.amended_seed import amend, seed_data, upload_bytes
 from tests.conftest import PASSWORD
 from tests.factories import consented
 from tests.services.casebook.helpers import labs, sledai
 from trialdesk.core.roles import Role
 from trialdesk.records.treatment.models import ExpeditedReport, StudyPause
+from trialdesk.services.amendments import approve_amendment, propose_amendment
 from trialdesk.services.casebook.entry import save_form
 from trialdesk.services.casebook.queries import answer_query, raise_query
 from trialdesk.services.casebook.verification import lock_form
+from trialdesk.services.clock import local_today
 from trialdesk.services.participants import IdentityDetails, register_for_screening
 from trialdesk.services.treatment.adverse_events import AdverseEventInput, report_adverse_event
 from trialdesk.services.treatment.lots import register_lot, release_lot
@@ -73,6 +76,7 @@ RECORDED_ON_FAILURE = {"trialdesk_web_casebook_api_sign": {"records.auditentry",
 DEMOGRAPHICS = {"sex": "female", "birth_date_known": "yes", "birth_date": "1990-05-01", "height": "165.0"}
 DEMOGRAPHICS["screening_weight"] = "60.0"
 SAFETY_ITEMS = ("vital_signs", "no_new_symptoms", "previous_dose_tolerated", "no_active_infection")
+AMENDMENT = upload_bytes(amend(seed_data())).decode()
 LAB_CSV = "participant,date,test,value,unit\n{code},2026-01-11,c3,90,mg/dL\n"
 
 
@@ -197,7 +201,7 @@ def world(actors: dict[Role, Any], site: Any, clock: Any, enrol: Callable[..., A
     report_adverse_event(investigator, participant=treated, details=serious, clock=clock)
     return {"treated": code, "registered": registered.study_code, "eligible": eligible.study_code,
             "open_query": open_q.id, "answered_query": answered.id, "pause": StudyPause.objects.get().pk,
-            "report": ExpeditedReport.objects.get().pk}  # fmt: skip
+            "report": ExpeditedReport.objects.get().pk, "study": site.study}  # fmt: skip
 
 
 def _target(op: str, path: str, world: dict[str, Any]) -> tuple[Role, str, dict[str, Any]]:
@@ -246,12 +250,39 @@ def _target(op: str, path: str, world: dict[str, Any]) -> tuple[Role, str, dict[
         "database_lock": (R.DATA_MANAGER, {}, {"reason": "x"}),
         "lab_import_preview": (R.DATA_MANAGER, {}, {"csv_text": LAB_CSV.format(code=code), "mapping": _mapping()}),
         "lab_import_commit": (R.DATA_MANAGER, {}, {"csv_text": LAB_CSV.format(code=code), "mapping": _mapping()}),
+        "propose": (R.ADMINISTRATOR, {}, {"protocol_yaml": AMENDMENT, "filename": "v1.2.yaml"}),
+        "approve": (R.ETHICS_COMMITTEE, {"version_id": world.get("pending", 0)},
+                    {"reference": "IR.1", "approved_on": local_today().isoformat()}),
+        "activate": (R.ADMINISTRATOR, {"version_id": world.get("pending", 0)},
+                     {"effective_from": local_today().isoformat()}),
     }  # fmt: skip
     role, params, body = table[name]
     url = path
     for key, value in params.items():
         url = url.replace("{" + key + "}", str(value))
     return role, url, json.loads(json.dumps(body))
+
+
+def _pending_amendment(op: str, world: dict[str, Any], actors: dict[Role, Any], clock: Any) -> None:
+    """Approval needs a proposed amendment, activation an approved one: made through the services."""
+    if _short(op) not in ("approve", "activate"):
+        return
+    version = propose_amendment(
+        actors[R.ADMINISTRATOR],
+        study=world["study"],
+        raw=AMENDMENT.encode(),
+        filename="v1.2.yaml",
+        clock=clock,
+    )
+    if _short(op) == "activate":
+        approve_amendment(
+            actors[R.ETHICS_COMMITTEE],
+            version=version,
+            reference="IR.1",
+            approved_on=clock.now().date(),
+            clock=clock,
+        )
+    world["pending"] = version.pk
 
 
 def _mapping() -> dict[str, str]:
@@ -317,7 +348,8 @@ def _refusal(op: str, client: Client, case: tuple[str, str, str, str, str, str, 
 
 
 @pytest.mark.parametrize("op", [_param(op) for op in OPERATIONS])
-def test_hostile_values_are_refused_naming_the_field_and_nothing_is_stored(world, op) -> None:
+def test_hostile_values_are_refused_naming_the_field_and_nothing_is_stored(world, op, actors, clock) -> None:
+    _pending_amendment(op, world, actors, clock)
     role, _url, _body = _target(op, next(c[2] for c in CASES if c[0] == op), world)
     client = _client(role, {})
     wrong = [why for case in CASES if case[0] == op if (why := _refusal(op, client, case, world))]
@@ -326,4 +358,5 @@ def test_hostile_values_are_refused_naming_the_field_and_nothing_is_stored(world
 
 def test_the_matrix_covers_every_write_operation() -> None:
     operations = {c[0] for c in CASES}
-    assert len(operations) >= 28 and len(FIELDS) >= 70, (len(operations), len(FIELDS))
+    assert len(operations) >= 31 and len(FIELDS) >= 75, (len(operations), len(FIELDS))
+    assert {"propose", "approve", "activate"} <= {_short(op) for op in operations}

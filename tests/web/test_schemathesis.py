@@ -50,6 +50,7 @@ def targets(actors, enrol, clock) -> dict[str, Any]:
     return {
         "code": participant.study_code, "visit_id": "baseline", "occurrence": 1, "form_id": "vital_signs",
         "query_id": query.id, "site_code": "KUMS", "number": 1, "lot_id": "EXO-1", "report_id": 1, "pause_id": 1,
+        "version_id": 1,
     }  # fmt: skip
 
 

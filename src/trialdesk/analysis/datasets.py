@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -103,6 +103,11 @@ ASSESSMENTS = DatasetSpec(
         _c("arm", "string", doc="arm randomized"),
         _c("parameter", "string", doc="item id of the protocol's forms"),
         _c("study_day", "integer", doc="collection date minus randomization date"),
+        _c(
+            "form_version",
+            "string",
+            doc="version of the form the value was entered on (kept after amendments)",
+        ),
         _c("value", "float", True, doc="canonical unit; ordinal: log2 step"),
         _c("value_code", "string", True, doc="choice code of ordinal/categorical items"),
         _c("unit", "string", True),
@@ -170,6 +175,21 @@ SCREENING = DatasetSpec(
 SPECS = {
     spec.name: spec for spec in (PARTICIPANTS, ASSESSMENTS, MEASUREMENTS, ADVERSE_EVENTS, DOSES, SCREENING)
 }
+
+
+def frame_of(rows: Iterable[Mapping[str, object]], spec: DatasetSpec) -> pd.DataFrame:
+    """A frame with the spec's columns built from rows keyed by column name (never by position, so adding a
+    column to a spec cannot shift the others). A column a row does not name is empty (the validator then says
+    whether it may be); a name outside the spec is refused at once."""
+    records = list(rows)
+    known = set(spec.names)
+    unknown = sorted({key for row in records for key in row} - known)
+    if unknown:
+        raise ValidationFailed(
+            f"rows for the {spec.name} dataset name columns it does not have",
+            tuple(Problem(f"{spec.name}.{key}", "column not in the specification") for key in unknown),
+        )
+    return pd.DataFrame.from_records(records, columns=spec.names)
 
 
 def _kind_ok(series: pd.Series, kind: Kind) -> bool:

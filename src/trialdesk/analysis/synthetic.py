@@ -3,7 +3,8 @@
 Shape of the seed trial: screening with screen failures, 1:1 randomization, exosome doses on a four-step
 ladder, labs on the shared schedule (baseline, days 49/98/147/196 with jitter), a plausible effect of the
 exosomes on antibodies, SLEDAI-2K and lipids with noise, withdrawals and losses, adverse events with one SAE.
-Nothing here is real data; the numbers are only plausible.
+Nothing here is real data; the numbers are only plausible. Every row is built by column name (`frame_of`), so
+a column added to a specification can never shift the others.
 """
 
 from __future__ import annotations
@@ -14,9 +15,18 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from trialdesk.analysis.datasets import ADVERSE_EVENTS, ASSESSMENTS, DOSES, PARTICIPANTS, SCREENING, coerce
+from trialdesk.analysis.datasets import (
+    ADVERSE_EVENTS,
+    ASSESSMENTS,
+    DOSES,
+    PARTICIPANTS,
+    SCREENING,
+    coerce,
+    frame_of,
+)
 
 SCHEDULE_DAYS = (0, 49, 98, 147, 196)
+FORM_VERSION = "1.0"  # the simulated trial is never amended: every value is entered on one form version
 LADDER = (("step_1", 0.4), ("step_2", 1.0), ("step_3", 2.0), ("step_4", 4.0))
 TITRES = ("negative", "1:40", "1:80", "1:160", "1:320", "1:640", "1:1280", "1:2560")
 # parameter: (unit, baseline mean, baseline sd, effect of the first arm by day 196, noise sd, ref low, ref high)
@@ -81,11 +91,19 @@ def _screening(rng: np.random.Generator, n: int) -> pd.DataFrame:
         "declined": "declined consent",
         "other": "moved away",
     }
-    rows: list[tuple[str, str, str | None, str | None]] = [
-        (f"S{i + 1:05d}", "randomized", None, None) for i in range(n)
+    rows: list[dict[str, object]] = [
+        {"screening_id": f"S{i + 1:05d}", "outcome": "randomized"} for i in range(n)
     ]
-    rows += [(f"S{n + i + 1:05d}", "excluded", c, reasons[str(c)]) for i, c in enumerate(categories)]
-    return pd.DataFrame(rows, columns=SCREENING.names)
+    rows += [
+        {
+            "screening_id": f"S{n + i + 1:05d}",
+            "outcome": "excluded",
+            "exclusion_category": str(c),
+            "exclusion_reason": reasons[str(c)],
+        }
+        for i, c in enumerate(categories)
+    ]
+    return frame_of(rows, SCREENING)
 
 
 def _participants(rng: np.random.Generator, n: int, arms: tuple[str, ...]) -> pd.DataFrame:
@@ -137,7 +155,7 @@ def _participants(rng: np.random.Generator, n: int, arms: tuple[str, ...]) -> pd
                 "prednisolone_mg_day": float(np.round(rng.choice([5, 7.5, 10, 15, 20]), 1)),
             }
         )
-    return pd.DataFrame(rows)
+    return frame_of(rows, PARTICIPANTS)
 
 
 def _doses(rng: np.random.Generator, participants: pd.DataFrame, product_arm: str) -> pd.DataFrame:
@@ -150,12 +168,22 @@ def _doses(rng: np.random.Generator, participants: pd.DataFrame, product_arm: st
             partial = bool(rng.random() < 0.05)
             given = units * (0.5 if partial else 1.0)
             lot = f"EXO-{2024}-{1 + number % 2:02d}"
-            rows.append((row.participant, number, step, given, partial, lot, 1 + 4 * (number - 1)))
-    return pd.DataFrame(rows, columns=DOSES.names)
+            rows.append(
+                {
+                    "participant": row.participant,
+                    "dose_number": number,
+                    "ladder_step": step,
+                    "units": given,
+                    "partial": partial,
+                    "lot": lot,
+                    "study_day": 1 + 4 * (number - 1),
+                }
+            )
+    return frame_of(rows, DOSES)
 
 
 def _assessments(rng: np.random.Generator, participants: pd.DataFrame, product_arm: str) -> pd.DataFrame:
-    rows = []
+    rows: list[dict[str, object]] = []
     for row in participants.itertuples():
         last = int((pd.Timestamp(str(row.last_contact_on)) - pd.Timestamp(str(row.randomized_on))).days)
         effect_on = row.arm_treated == product_arm
@@ -167,7 +195,7 @@ def _assessments(rng: np.random.Generator, participants: pd.DataFrame, product_a
             fraction = max(actual, 0) / 196 if effect_on else 0.0
             rows += _continuous_rows(rng, row, actual, fraction, level)
             rows += _coded_rows(rng, row, actual, fraction, level)
-    return pd.DataFrame(rows, columns=ASSESSMENTS.names)
+    return frame_of(rows, ASSESSMENTS)
 
 
 def _flag(value: float, low: float | None, high: float | None) -> str | None:
@@ -182,11 +210,22 @@ def _flag(value: float, low: float | None, high: float | None) -> str | None:
     )
 
 
+def _assessment(row: object, parameter: str, day: int, **values: object) -> dict[str, object]:
+    """One assessments row by column name; `values` are the value, code, unit, flag and grade it has."""
+    return {
+        "participant": getattr(row, "participant"),  # noqa: B009
+        "arm": getattr(row, "arm_randomized"),  # noqa: B009
+        "parameter": parameter,
+        "study_day": day,
+        "form_version": FORM_VERSION,
+        **values,
+    }
+
+
 def _continuous_rows(
     rng: np.random.Generator, row: object, day: int, fraction: float, level: float
-) -> list[tuple[object, ...]]:
-    out: list[tuple[object, ...]] = []
-    participant, arm = getattr(row, "participant"), getattr(row, "arm_randomized")  # noqa: B009
+) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
     for name, (unit, mean, sd, effect, noise, low, high) in CONTINUOUS.items():
         seed_value = mean + sd * (0.6 * level + 0.8 * rng.normal()) if day <= 0 else None
         base = seed_value if seed_value is not None else mean + sd * 0.6 * level
@@ -197,34 +236,29 @@ def _continuous_rows(
         grade = None
         if name == "triglycerides" and value >= 150:
             grade = 1 if value <= 300 else 2 if value <= 500 else 3
-        out.append((participant, arm, name, day, value, None, unit, _flag(value, low, high), grade))
+        flag = _flag(value, low, high)
+        out.append(
+            _assessment(row, name, day, value=value, unit=unit, reference_flag=flag, ctcae_grade=grade)
+        )
     return out
 
 
 def _coded_rows(
     rng: np.random.Generator, row: object, day: int, fraction: float, level: float
-) -> list[tuple[object, ...]]:
-    participant, arm = getattr(row, "participant"), getattr(row, "arm_randomized")  # noqa: B009
+) -> list[dict[str, object]]:
     step = int(np.clip(round(4.5 + level - 2.5 * fraction + rng.normal(0, 0.7)), 0, len(TITRES) - 1))
     titre = TITRES[step]
     la = "positive" if rng.random() < 0.3 - 0.15 * fraction else "negative"
     responder = "true" if day > 0 and rng.random() < 0.25 + 0.45 * fraction else "false"
-    rows: list[tuple[object, ...]] = [
-        (
-            participant,
-            arm,
-            "ana_titre",
-            day,
-            float(step),
-            titre,
-            "titer",
-            "high" if step >= 2 else "normal",
-            None,
+    flag = "high" if step >= 2 else "normal"
+    rows = [
+        _assessment(
+            row, "ana_titre", day, value=float(step), value_code=titre, unit="titer", reference_flag=flag
         ),
-        (participant, arm, "lupus_anticoagulant", day, None, la, None, None, None),
+        _assessment(row, "lupus_anticoagulant", day, value_code=la),
     ]
     if day > 0:
-        rows.append((participant, arm, "modified_sri4_response", day, None, responder, None, None, None))
+        rows.append(_assessment(row, "modified_sri4_response", day, value_code=responder))
     return rows
 
 
@@ -253,7 +287,7 @@ def _adverse_events(
             "expedited_on_time": True,
             "narrative": "Hospitalised for observation after a grade 3 event; recovered.",
         }
-    return pd.DataFrame(rows, columns=ADVERSE_EVENTS.names)
+    return frame_of(rows, ADVERSE_EVENTS)
 
 
 def _event_row(

@@ -100,20 +100,27 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def _start_sealing_sweep(every: float) -> None:
-    """Seal every few seconds besides the queued jobs: commits that skipped queueing are sealed too."""
+    """Seal every few seconds besides the queued jobs (commits that skipped queueing are sealed too), and fail
+    generated files whose worker ended mid-way (they would show "running" for ever)."""
     import threading
 
     from django.db import connection
+    from django.utils import timezone
 
     from trialdesk.records.audit.sealing import seal
+    from trialdesk.services.jobs.storage import fail_stalled
 
     def sweep() -> None:
         while True:
             time.sleep(every)
             try:
                 seal()
+                for job_id in fail_stalled(timezone.now()):
+                    print(
+                        f"generated file {job_id} stopped moving: marked failed", file=sys.stderr, flush=True
+                    )
             except Exception as error:  # noqa: BLE001 - reported, and the next sweep tries again
-                print(f"audit sealing failed: {error}", file=sys.stderr, flush=True)
+                print(f"audit sealing or the job sweep failed: {error}", file=sys.stderr, flush=True)
             finally:
                 connection.close()
 

@@ -1,4 +1,6 @@
-"""The codebook: every exported item with its labels (English, Persian), type, unit, codes and form version."""
+"""The codebook: every exported item with its labels (English, Persian), type, unit, codes and form version, and
+before each form's items its `<form>__version` variable of the wide files (codes: every version of the form the
+protocol lists, oldest first)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,8 @@ from collections.abc import Iterator
 
 from trialdesk.interop.catalogue import CatalogueItem, catalogue
 from trialdesk.interop.csv_safety import csv_chunks
+from trialdesk.interop.csv_wide import version_column
+from trialdesk.protocol.forms import FormDefinition
 from trialdesk.protocol.schema import Protocol
 
 CODEBOOK_COLUMNS = (
@@ -58,12 +62,39 @@ def _line(protocol: Protocol, entry: CatalogueItem) -> tuple[object, ...]:
     )
 
 
+def _version_line(protocol: Protocol, form: FormDefinition) -> tuple[object, ...]:
+    versions = " | ".join(dict.fromkeys(f.version for f in protocol.forms if f.id == form.id))
+    head = (version_column(form.id), form.id, form.version, None)
+    labels = (f"{form.title.en}: form version", f"{form.title.fa or form.title.en}: نسخهٔ فرم")
+    return (
+        *head,
+        *labels,
+        "text",
+        None,
+        None,
+        versions,
+        versions,
+        "no",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "yes",
+    )
+
+
 def write_codebook(protocol: Protocol) -> Iterator[bytes]:
     """The codebook CSV (identifying items are not exported, so they are not described)."""
 
     def lines() -> Iterator[tuple[object, ...]]:
         yield CODEBOOK_COLUMNS
+        described: set[str] = set()
         for entry in catalogue(protocol):
+            if entry.group is None and entry.form.id not in described:
+                described.add(entry.form.id)
+                yield _version_line(protocol, entry.form)
             yield _line(protocol, entry)
 
     return csv_chunks(lines())

@@ -8,7 +8,9 @@ study and participant codes, so references need no look-up and the stream needs 
 
 Not carried: ResearchSubject status history (R4 has no element; R5's `progress`): written as a trialdesk
 extension; the CTCAE grade (R4 `severity` is mild/moderate/severe): an extension; items outside the lab
-panel (use the CSV/ODM exports); the birth date (Patient.birthDate carries the year only).
+panel (use the CSV/ODM exports); the birth date (Patient.birthDate carries the year only). The version of
+the form a value was entered on (kept after an amendment) is an Observation `meta.tag` of the code system
+`form_version_system(protocol)`: code = the form version, display = the form id and version.
 """
 
 from __future__ import annotations
@@ -55,6 +57,11 @@ AE_OUTCOME = {
     "fatal": "fatal",
     "unknown": "unknown",
 }
+
+
+def form_version_system(protocol: Protocol) -> str:
+    """The trialdesk code system of form versions, per study (an Observation's `meta.tag`)."""
+    return f"https://trialdesk.example.org/{protocol.id}/form-version"
 
 
 def _uuid(protocol: Protocol, kind: str, key: str) -> str:
@@ -132,6 +139,14 @@ def _status_change(status: str, on: str, reason: str | None) -> dict[str, Any]:
     return {"url": f"{EXTENSION_BASE}/research-subject-status-history", "extension": parts}
 
 
+LABORATORY = {"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "laboratory"}
+
+
+def _form_version_meta(protocol: Protocol, row: ValueRow) -> dict[str, Any]:
+    tag = {"system": form_version_system(protocol), "code": row.form_version}
+    return {"tag": [{**tag, "display": f"{row.form} version {row.form_version}"}]}
+
+
 def _observation(
     protocol: Protocol, test: LabTestDefinition, row: ValueRow, fasting: bool | None
 ) -> dict[str, Any]:
@@ -144,17 +159,9 @@ def _observation(
         {"system": f"https://www.cdisc.org/standards/terminology/{test.domain}TESTCD", "code": test.test_code}
     )
     observation: dict[str, Any] = {
+        "meta": _form_version_meta(protocol, row),
         "status": "final",
-        "category": [
-            {
-                "coding": [
-                    {
-                        "system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                        "code": "laboratory",
-                    }
-                ]
-            }
-        ],
+        "category": [{"coding": [LABORATORY]}],
         "code": {"coding": codings, "text": test.label.en},
         "subject": _ref(protocol, "Patient", row.participant),
         "effectiveDateTime": (row.visit_date or row.entered_at.date()).isoformat(),
@@ -312,4 +319,7 @@ def _entries(
         yield _administration(protocol, dose)
 
 
-__all__ = ["write_fhir_bundle"]
+__all__ = [
+    "form_version_system",
+    "write_fhir_bundle",
+]

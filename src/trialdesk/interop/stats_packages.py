@@ -5,7 +5,9 @@ pyreadstat writes a whole pandas DataFrame to a file path and cannot append, so 
 the whole wide dataset (one row per participant x visit) in memory and pass through a temporary file; the
 rows are still read from the stream and typed as they come. Choice items become integer codes 1, 2, ... in
 the protocol's order with their English labels as value labels (the codebook maps them back to our codes);
-yes/no becomes 1/0; dates become dates; multiple-choice answers stay text (codes separated by commas).
+yes/no becomes 1/0; dates become dates; multiple-choice answers stay text (codes separated by commas). Each
+form's `<form>__version` variable (labelled "<form title> (form version)") holds the version of the form the
+row's values were entered on, empty where the form was not filled.
 Limits: Stata variable labels are cut to 80 characters; XPT has no value labels (SAS keeps them in a
 format catalogue), so the .xpt carries the integer codes only, and is written as XPT version 8 (names up to
 32 characters; version 5 allows 8, too short for item ids).
@@ -21,7 +23,7 @@ from datetime import date
 from typing import Any, Literal
 
 from trialdesk.interop.catalogue import catalogue, without_identifying
-from trialdesk.interop.csv_wide import KEY_COLUMNS, wide_columns
+from trialdesk.interop.csv_wide import KEY_COLUMNS, VERSION_PART, form_versions, wide_columns
 from trialdesk.interop.rows import ValueRow
 from trialdesk.protocol.forms import ItemDefinition
 from trialdesk.protocol.schema import Protocol
@@ -82,6 +84,7 @@ def write_stats_package(protocol: Protocol, values: Iterable[ValueRow], *, packa
     rows = (row for row in without_identifying(protocol, values) if row.group is None)
     for _, group in itertools.groupby(rows, key=lambda r: r.form_key[:3]):
         answers = {row.item: row for row in group}
+        versions = form_versions(answers.values())
         first = next(iter(answers.values()))
         visit_date = next((r.visit_date for r in answers.values() if r.visit_date), None)
         for key, value in zip(
@@ -99,12 +102,17 @@ def write_stats_package(protocol: Protocol, values: Iterable[ValueRow], *, packa
             data[key].append(value)
         for name, item_id, part in columns:
             data[name].append(
-                _typed(items[item_id], part, answers[item_id])
+                versions.get(item_id, "")
+                if part == VERSION_PART
+                else _typed(items[item_id], part, answers[item_id])
                 if item_id in answers
                 else (None if part != "unit" else "")
             )
     frame = pd.DataFrame(data)
     for name, item_id, part in columns:
+        if part == VERSION_PART:
+            frame[name] = frame[name].astype(str)
+            continue
         item = items[item_id]
         if part == "value" and item.type in ("text", "multiple_choice", "datetime"):
             frame[name] = frame[name].fillna("").astype(str)
@@ -113,8 +121,10 @@ def write_stats_package(protocol: Protocol, values: Iterable[ValueRow], *, packa
         elif part != "unit":
             frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
     frame["visit_date"] = pd.to_datetime(frame["visit_date"]).astype("datetime64[ns]")
+    titles = {form.id: form.title.en for form in protocol.forms}
     labels = [KEY_LABELS[k] for k in KEY_COLUMNS] + [
-        _label(items[item_id], part) for _, item_id, part in columns
+        f"{titles[key]} (form version)"[:80] if part == VERSION_PART else _label(items[key], part)
+        for _, key, part in columns
     ]
     value_labels = {
         name: vl

@@ -15,6 +15,7 @@ from trialdesk.errors import NotFound, TrialdeskError
 from trialdesk.services.participants import list_participants
 from trialdesk.services.studies import protocol_of
 from trialdesk.services.versions import Purpose, governing_version
+from trialdesk.web.amendments.api import router as amendments_router
 from trialdesk.web.auth import request_actor
 from trialdesk.web.casebook.api import router as casebook_router
 from trialdesk.web.enrolment.api import router as enrolment_router
@@ -70,7 +71,7 @@ api = TrialdeskAPI(
 )
 
 
-for _router in (enrolment_router, treatment_router, casebook_router, exports_router):
+for _router in (enrolment_router, treatment_router, casebook_router, exports_router, amendments_router):
     api.add_router("/", _router)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -53,3 +55,9 @@ def test_a_list_page_shows_fifty_rows_a_page_with_the_total_and_links(trial, cli
     last = client.get("/participants/?page=3").content.decode()
     assert last.count('data-testid="participant-code"') == 20 and 'href="?page=2" rel="prev"' in last
     assert "101–120 of 120" in client.get("/participants/?page=99").content.decode()
+    persian = client_for(Role.INVESTIGATOR, "fa").get("/participants/?page=2").content.decode()
+    pager = persian[persian.index('data-testid="pager"') :]
+    pager = pager[: pager.index("</nav>")]
+    assert "۵۱" in pager and "۱۰۰" in pager and "۱۲۰" in pager and "۲" in pager  # the page's digits
+    text = re.sub(r"<[^>]*>", " ", pager)  # the words shown, not the links' ?page=N
+    assert not re.search(r"[0-9]", text), text

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.web.pages.bulk import clone
 from trialdesk.core.roles import Role
+from trialdesk.records.casebook.models import UNRESOLVED_QUERY_STATUSES
 from trialdesk.records.models import Participant
 from trialdesk.services.casebook.status_grid import status_grid
 
@@ -67,13 +70,44 @@ def test_monitor_and_data_manager_reach_the_grid_and_tracking_from_their_menu(tr
         assert 'data-testid="nav-status-grid"' in body and 'data-testid="nav-tracking"' in body
 
 
-def test_grid_pages_fifty_rows_and_counts_every_participant(trial, client_for):
+def test_grid_pages_fifty_rows_reading_only_the_participants_of_the_page(trial, client_for):
     clone(trial.participants, 60 - randomized_count())
     monitor = client_for(Role.MONITOR)
     first = monitor.get("/forms/status/").content.decode()
     assert first.count('data-testid="grid-row"') == 50 and "1–50 of 60" in first
-    second = monitor.get("/forms/status/?page=2").content.decode()
+    assert "Counts on this page" in first
+    with CaptureQueriesContext(connection) as captured:
+        second = monitor.get("/forms/status/?page=2").content.decode()
     assert second.count('data-testid="grid-row"') == 10 and 'data-testid="pager-previous"' in second
+    participants = [
+        q["sql"] for q in captured if 'FROM "records_participant"' in q["sql"] and "COUNT" not in q["sql"]
+    ]
+    # the page's ten participants, not the site's sixty: LIMIT 10 OFFSET 50
+    assert [sql.rsplit("ORDER BY", 1)[1] for sql in participants if "allocation" in sql] == [
+        ' "records_participant"."study_code" ASC LIMIT 10 OFFSET 50'
+    ]
+    assert "91–100 of 60" not in monitor.get("/forms/status/?page=99").content.decode()
+
+
+def test_grid_counts_the_states_of_the_rows_of_the_page(trial, actors, site, clock):
+    clone(trial.participants, 60 - randomized_count())
+    monitor = actors[Role.MONITOR]
+    first = status_grid(monitor, site.study, site_id=site.pk, per_page=50, clock=clock)
+    last = status_grid(monitor, site.study, site_id=site.pk, page="9", per_page=50, clock=clock)
+    assert (first.total, len(first.rows), first.page_number) == (60, 50, 1)
+    assert (last.total, len(last.rows), last.page_number) == (60, 10, 2)
+    for grid, shown in ((first, 50), (last, 10)):
+        baseline = [c for c in grid.columns if c.visit_id == "baseline"][0]
+        assert sum(n for _, n in baseline.counts) == shown
+
+
+def test_a_filter_by_state_pages_the_matching_rows(trial, actors, site, clock):
+    clone(trial.participants, 60 - randomized_count())
+    grid = status_grid(
+        actors[Role.MONITOR], site.study, site_id=site.pk, status="open_query", per_page=50, clock=clock
+    )
+    unresolved = Participant.objects.filter(form_records__queries__status__in=UNRESOLVED_QUERY_STATUSES)
+    assert grid.total == len(grid.rows) == unresolved.distinct().count() > 1
 
 
 def test_grid_in_persian_uses_persian_labels(trial, client_for):

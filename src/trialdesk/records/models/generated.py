@@ -39,6 +39,9 @@ class GeneratedFile(models.Model):
     requested_by = models.CharField(max_length=150)
     requested_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
+    # the last sign of life of a running job (claim and every progress step): a job whose worker ended
+    # (a restart, a killed process) stops moving and is failed by the worker's sweep after a while
+    progress_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     file_path = models.CharField(max_length=300, blank=True)  # relative to the generated-files folder
     file_name = models.CharField(max_length=200, blank=True)  # the name a download is given

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from trialdesk.core.input_rules import text_problems
 from trialdesk.core.roles import Action
 from trialdesk.errors import NotFound, Problem, ValidationFailed
 from trialdesk.protocol.amendments import Change, Refusal, TrialState, diff_protocols, refused_changes
-from trialdesk.protocol.loading import parse_protocol, protocol_mapping
+from trialdesk.protocol.loading import MAX_PROTOCOL_BYTES, parse_protocol, protocol_mapping
 from trialdesk.protocol.schema import Protocol
 from trialdesk.records.casebook.models import ItemValue
 from trialdesk.records.models import Allocation, ProtocolVersion, Study
 from trialdesk.services.actors import Actor, authorize
 from trialdesk.services.studies import protocol_of
 
+MAX_FILENAME_CHARS = 200
+
 
 def parse_upload(study: Study, raw: bytes, filename: str) -> Protocol:
-    """An uploaded protocol file, validated: one file (no include) of this study."""
+    """An uploaded protocol file, validated: one file (no include) of this study, whose name and text hold no
+    control characters (other than tab and new line) or bidirectional overrides."""
+    problems = text_problems(filename, where="filename", max_length=MAX_FILENAME_CHARS)
+    text = raw.decode("utf-8", errors="replace")
+    problems += text_problems(text, where="file", max_length=MAX_PROTOCOL_BYTES, multiline=True)
+    if problems:
+        raise ValidationFailed("The protocol file cannot be read", tuple(problems))
     data = protocol_mapping(raw, filename or "protocol.yaml")
     if "include" in data:
         raise ValidationFailed(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from trialdesk.core.input_rules import clinical_date_problems, text_problems
+from trialdesk.core.input_rules import clinical_date_problems, plausible_date_problems, text_problems
 from trialdesk.core.participant_status import FINAL
 from trialdesk.core.roles import Action
 from trialdesk.errors import AlreadyDone, Conflict, Problem, ValidationFailed
 from trialdesk.protocol.amendments import describe_refusal, diff_protocols, refused_changes
 from trialdesk.protocol.loading import canonical_json, content_hash
+from trialdesk.protocol.registration import earliest_study_date
 from trialdesk.protocol.schema import Protocol
 from trialdesk.records.models import ProtocolVersion, Study
 from trialdesk.services.actors import Actor
@@ -98,7 +99,11 @@ def approve_amendment(
     ) as uow:
         locked = _in_state(version, "proposed", "approved")
         problems = text_problems(reference, where="reference", max_length=MAX_REFERENCE_CHARS, required=True)
-        problems += clinical_date_problems(approved_on, where="approved_on", earliest=None, today=uow.today)
+        # Never before the study's own ethics approval (a Jalali year typed as Gregorian, a Unix epoch date).
+        earliest = earliest_study_date(protocol_of(locked).registration)
+        problems += plausible_date_problems(approved_on, where="approved_on") or clinical_date_problems(
+            approved_on, where="approved_on", earliest=earliest, today=uow.today
+        )
         if problems:
             raise ValidationFailed("The approval cannot be recorded", tuple(problems))
         locked.state, locked.approval_reference = "approved", reference.strip()
@@ -119,6 +124,9 @@ def approve_amendment(
 
 
 def _effective_problems(locked: ProtocolVersion, effective_from: date, today: date) -> list[Problem]:
+    implausible = plausible_date_problems(effective_from, where="effective_from")
+    if implausible:
+        return implausible
     if effective_from < today:
         return [Problem("effective_from", "must be today or later: an amendment never applies retroactively")]
     base = base_version(locked.study, before=locked)

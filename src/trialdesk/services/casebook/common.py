@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import QuerySet
+
 from trialdesk.core.expressions import Value
 from trialdesk.core.forms import FormCheckResult, _storable, merge_visit_values, validate_submission
 from trialdesk.core.schedule import Injection, ParticipantCalendar, RecordedVisit, participant_calendar
@@ -174,8 +176,16 @@ def revalidate(record: FormRecord, resolver: Callable[[str, str], Value] | None)
 def visit_values(
     participant: Participant, visit_id: str, occurrence: int, resolver: Callable[[str, str], Value] | None
 ) -> dict[str, Value]:
-    records = FormRecord.objects.filter(participant=participant, visit_id=visit_id, occurrence=occurrence)
+    records = with_versions(
+        FormRecord.objects.filter(participant=participant, visit_id=visit_id, occurrence=occurrence)
+    )
     return merge_visit_values(revalidate(r, resolver) for r in records)
+
+
+def with_versions(records: QuerySet[FormRecord]) -> QuerySet[FormRecord]:
+    """Form records with their protocol version joined, without its content: `definition_of` takes the parsed
+    protocol from the per-process cache (`studies.protocol_of`), so no record reads and decodes the protocol."""
+    return records.select_related("protocol_version").defer("protocol_version__content")
 
 
 @dataclass

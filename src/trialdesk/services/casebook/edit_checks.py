@@ -3,7 +3,7 @@ queries whose check no longer fires. Run by `storage.write_form` inside the savi
 
 from __future__ import annotations
 
-from trialdesk.core.forms import evaluate_edit_checks
+from trialdesk.core.forms import evaluate_edit_checks, merge_visit_values
 from trialdesk.protocol.schema import Protocol
 from trialdesk.records.casebook.models import UNRESOLVED_QUERY_STATUSES, FormRecord, Query, QueryMessage
 from trialdesk.records.models import Participant
@@ -23,19 +23,23 @@ def run_edit_checks(
     if not protocol.edit_checks:
         return opened, closed
     resolver = common.VisitResolverCache(participant)
-    records = list(FormRecord.objects.filter(participant=participant))
+    records = list(common.with_versions(FormRecord.objects.filter(participant=participant)))
+    automatic = Query.objects.filter(form_record__in=records, status__in=UNRESOLVED_QUERY_STATUSES).exclude(
+        check_id=""
+    )
+    open_by_record: dict[int, list[Query]] = {}
+    for query in automatic.order_by("pk"):
+        open_by_record.setdefault(query.form_record_id, []).append(query)
     occurrences = sorted({(r.visit_id, r.occurrence) for r in records})
     for visit_id, occurrence in occurrences:
         here = {r.form_id: r for r in records if (r.visit_id, r.occurrence) == (visit_id, occurrence)}
-        merged = common.visit_values(participant, visit_id, occurrence, resolver)
+        # the visit's values, from the records read above (what `common.visit_values` reads)
+        merged = merge_visit_values(common.revalidate(r, resolver) for r in here.values())
         fired = {
             f.check_id: f
             for f in evaluate_edit_checks(protocol.edit_checks, merged, resolver, visit_id=visit_id)
         }
-        automatic = Query.objects.filter(
-            form_record__in=here.values(), status__in=UNRESOLVED_QUERY_STATUSES
-        ).exclude(check_id="")
-        still_open = {q.check_id: q for q in automatic}
+        still_open = {q.check_id: q for r in here.values() for q in open_by_record.get(r.pk, [])}
         for check_id, hit in fired.items():
             target = here.get(hit.form)
             if target is None or check_id in still_open:

@@ -1,9 +1,13 @@
 """The record status grid of one site: randomized participants x visit occurrences, each cell the state of
 the forms the protocol attaches to that visit (`tracking.py` decides each form's state).
 
-    status_grid(actor, study, *, site_id, status=None, arm=None, clock) -> StatusGrid
+    status_grid(actor, study, *, site_id, status=None, arm=None, page=None, per_page=None, clock) -> StatusGrid
 
 Read in a fixed number of queries whatever the number of participants (`tracking.with_calendar_records`).
+With `per_page`, only the participants of page `page` (a `?page=` value: first page when missing or not a
+number, last page when too high) are read, after one COUNT; the column counts are those of the rows shown.
+A filter by state has to work out every participant's calendar to know which rows match, so it reads the
+whole site (in the same fixed number of queries) and pages the matching rows.
 A cell takes the most pressing state of its forms, in `CELL_STATES` order: overdue, open query, incomplete,
 not started, complete, verified, locked; `not_expected` when the visit was missed or the participant withdrew.
 The arm is given (and may filter) only to roles that may see allocations (`arms_visible`).
@@ -13,6 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+
+from django.core.paginator import Paginator
 
 from trialdesk.core.roles import Action, Role, roles_allowed
 from trialdesk.errors import PermissionDenied, Problem, ValidationFailed
@@ -92,6 +99,8 @@ class StatusGrid:
     columns: tuple[GridColumn, ...]
     rows: tuple[GridRow, ...]
     arms_visible: bool
+    total: int  # rows on every page
+    page_number: int
 
 
 def arms_visible(actor: Actor, protocol: Protocol, site_id: int) -> bool:
@@ -170,10 +179,13 @@ def status_grid(
     site_id: int,
     status: str | None = None,
     arm: str | None = None,
+    page: str | int | None = None,
+    per_page: int | None = None,
     clock: Clock = SYSTEM_CLOCK,
 ) -> StatusGrid:
     """The grid of the site's randomized participants (VIEW_FORM_DATA there), optionally only rows with a
-    cell or a form in `status`, or of one `arm` (refused to roles that may not see arms)."""
+    cell or a form in `status`, or of one `arm` (refused to roles that may not see arms); with `per_page`,
+    the rows of page `page` only."""
     authorize(actor, Action.VIEW_FORM_DATA, site_id)
     as_of = local_today(clock)
     protocol = common.entry_protocol_of_study(study, as_of)
@@ -182,11 +194,18 @@ def status_grid(
     query = Participant.objects.filter(study=study, site_id=site_id, allocation__isnull=False)
     if arm:
         query = query.filter(allocation__arm=arm)
-    found: list[tuple[Participant, dict[tuple[str, int], GridCell]]] = []
-    for participant in with_calendar_records(query.order_by("study_code")):
-        cells = _participant_cells(participant, as_of, protocol)
-        if not status or any(status in (c.state, *(f.state for f in c.forms)) for c in cells.values()):
-            found.append((participant, cells))
+    participants = with_calendar_records(query.order_by("study_code"))
+    candidates: Any = participants
+    if status:  # which rows match depends on every participant's calendar
+        candidates = [
+            (p, cells)
+            for p, cells in ((p, _participant_cells(p, as_of, protocol)) for p in participants)
+            if any(status in (c.state, *(f.state for f in c.forms)) for c in cells.values())
+        ]
+    shown = Paginator(candidates, per_page or max(1, len(candidates))).get_page(page)
+    found: list[tuple[Participant, dict[tuple[str, int], GridCell]]] = [
+        item if status else (item, _participant_cells(item, as_of, protocol)) for item in shown.object_list
+    ]
     order = {v.id: i for i, v in enumerate(protocol.schedule.visits if protocol.schedule else [])}
     keys = sorted({k for _, cells in found for k in cells}, key=lambda k: (order.get(k[0], len(order)), k))
     rows = tuple(
@@ -198,4 +217,4 @@ def status_grid(
         )
         for p, cells in found
     )
-    return StatusGrid(columns=_columns(protocol, rows, keys), rows=rows, arms_visible=show_arms)
+    return StatusGrid(_columns(protocol, rows, keys), rows, show_arms, shown.paginator.count, shown.number)

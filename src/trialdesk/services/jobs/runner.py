@@ -17,7 +17,15 @@ from trialdesk.services.actors import Actor, actor_for, authorize
 from trialdesk.services.jobs.export_job import write_export_job
 from trialdesk.services.jobs.report_job import write_report_job
 from trialdesk.services.jobs.request import ACTIONS
-from trialdesk.services.jobs.storage import Made, Progress, claim, job_folder, progress_writer, sha256_of
+from trialdesk.services.jobs.storage import (
+    STALLED_MESSAGE,
+    Made,
+    Progress,
+    claim,
+    job_folder,
+    progress_writer,
+    sha256_of,
+)
 from trialdesk.services.unit_of_work import use_case
 from trialdesk.testing import SYSTEM_CLOCK, Clock
 
@@ -66,7 +74,7 @@ def _finish(job: GeneratedFile, actor: Actor, made: Made, clock: Clock) -> None:
     with use_case(
         actor, ACTIONS[GeneratedKind(job.kind)], study=job.study, clock=clock, study_data=False
     ) as uow:
-        GeneratedFile.objects.filter(pk=job.pk).update(
+        finished = GeneratedFile.objects.filter(pk=job.pk, status=GeneratedStatus.RUNNING).update(
             status=GeneratedStatus.DONE,
             file_path=f"{job.pk}/{made.name}",
             file_name=made.name,
@@ -76,6 +84,8 @@ def _finish(job: GeneratedFile, actor: Actor, made: Made, clock: Clock) -> None:
             parts=made.parts,
             finished_at=uow.now,
         )
+        if not finished:  # failed as stalled meanwhile (`storage.fail_stalled`): its folder is gone
+            raise TrialdeskError(STALLED_MESSAGE)
         uow.record(
             "generated.done",
             object_type="generated_file",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from trialdesk.analysis.datasets import ADVERSE_EVENTS, ASSESSMENTS, DOSES, coerce, validate
+from trialdesk.analysis.datasets import ADVERSE_EVENTS, ASSESSMENTS, DOSES, coerce, frame_of, validate
 from trialdesk.core.ctcae import find_term
 from trialdesk.protocol.forms import ItemDefinition
 from trialdesk.protocol.schema import Protocol
@@ -78,6 +78,7 @@ def assessments_frame(members: list[Randomized], protocol: Protocol, cutoff: dat
                 "arm": m.arm,
                 "parameter": row.item_id,
                 "study_day": (day - m.randomized_on).days,
+                "form_version": record.form_version,
                 "value": value,
                 "value_code": code,
                 "unit": row.canonical_unit or items[row.item_id].unit,
@@ -85,7 +86,7 @@ def assessments_frame(members: list[Randomized], protocol: Protocol, cutoff: dat
                 "ctcae_grade": row.ctcae_grade,
             }
         )
-    frame = pd.DataFrame(out, columns=ASSESSMENTS.names)
+    frame = frame_of(out, ASSESSMENTS)
     # Two records of one item on one day (a re-entered form): keep the later record.
     frame = frame.drop_duplicates(["participant", "parameter", "study_day"], keep="last")
     frame = coerce(frame, ASSESSMENTS)
@@ -148,7 +149,7 @@ def adverse_events_frame(
             if local_date(v.recorded_at) <= cutoff
         ] or [event]
         out.append(_event_row(event, versions, m, cutoff, (experimental, related)))
-    frame = coerce(pd.DataFrame(out, columns=ADVERSE_EVENTS.names), ADVERSE_EVENTS)
+    frame = coerce(frame_of(out, ADVERSE_EVENTS), ADVERSE_EVENTS)
     validate(frame, ADVERSE_EVENTS)
     return frame
 
@@ -225,6 +226,6 @@ def doses_frame(members: list[Randomized], cutoff: date) -> pd.DataFrame:
                 "study_day": (day - m.randomized_on).days,
             }
         )
-    frame = coerce(pd.DataFrame(out, columns=DOSES.names), DOSES)
+    frame = coerce(frame_of(out, DOSES), DOSES)
     validate(frame, DOSES)
     return frame

@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from trialdesk.analysis.datasets import PARTICIPANTS, SCREENING, coerce, validate
+from trialdesk.analysis.datasets import PARTICIPANTS, SCREENING, coerce, frame_of, validate
 from trialdesk.analysis.results import AnalysisInputs
 from trialdesk.protocol.schema import Protocol
 from trialdesk.records.casebook.models import ItemValue
@@ -71,7 +71,7 @@ def participants_frame(
     members: list[Randomized], protocol: Protocol, cutoff: date, experimental: str, others: list[str]
 ) -> pd.DataFrame:
     rows = [_participant_row(m, protocol, cutoff, experimental, others) for m in members]
-    frame = pd.DataFrame(rows, columns=PARTICIPANTS.names)
+    frame = frame_of(rows, PARTICIPANTS)
     frame = coerce(frame, PARTICIPANTS)
     validate(frame, PARTICIPANTS)
     return frame
@@ -160,25 +160,34 @@ def _baseline_characteristics(p: Participant, randomized_on: date, cutoff: date)
 
 def screening_frame(study: Study, cutoff: date, randomized: set[int]) -> pd.DataFrame:
     """One row per person screened on or before the cut-off; the latest attempt decides the category."""
-    rows: list[tuple[str, str, str | None, str | None]] = []
+    rows: list[dict[str, object]] = []
     people = Participant.objects.filter(study=study).prefetch_related("screenings").order_by("study_code")
     for p in people:
         attempts = [s for s in p.screenings.all() if s.screened_on <= cutoff]
         if not attempts:
             continue
         if p.pk in randomized:
-            rows.append((p.study_code, "randomized", None, None))
+            rows.append({"screening_id": p.study_code, "outcome": "randomized"})
             continue
         last = attempts[-1]
         withdrawal = getattr(p, "withdrawal", None)
         if last.decision == "not_eligible":
             reason = "; ".join(sorted({str(r.get("criterion", "")) for r in last.reasons})) or None
-            rows.append((p.study_code, "excluded", "not_meeting_criteria", reason))
+            rows.append(_excluded(p.study_code, "not_meeting_criteria", reason))
         elif withdrawal is not None and withdrawal.withdrawn_on <= cutoff:
-            rows.append((p.study_code, "excluded", "declined", "withdrew before randomization"))
+            rows.append(_excluded(p.study_code, "declined", "withdrew before randomization"))
         else:
             # ASSUMPTION: a person screened but not randomized by the cut-off counts as excluded for "other".
-            rows.append((p.study_code, "excluded", "other", "not randomized by the data cut-off"))
-    frame = coerce(pd.DataFrame(rows, columns=SCREENING.names), SCREENING)
+            rows.append(_excluded(p.study_code, "other", "not randomized by the data cut-off"))
+    frame = coerce(frame_of(rows, SCREENING), SCREENING)
     validate(frame, SCREENING)
     return frame
+
+
+def _excluded(code: str, category: str, reason: str | None) -> dict[str, object]:
+    return {
+        "screening_id": code,
+        "outcome": "excluded",
+        "exclusion_category": category,
+        "exclusion_reason": reason,
+    }

@@ -1,4 +1,5 @@
-"""The record status grid of one site (participants x visits, forms on expansion), filters and pages."""
+"""The record status grid of one site (participants x visits, forms on expansion), filters and pages: only the
+participants of the page shown are read (unless a filter by state needs every calendar)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from trialdesk.errors import NotFound, PermissionDenied
 from trialdesk.services.casebook.common import display_protocol
 from trialdesk.services.casebook.status_grid import CELL_STATES, GridRow, status_grid
 from trialdesk.web.auth import request_actor
-from trialdesk.web.paging import pager_context, paginate
+from trialdesk.web.paging import PAGE_SIZE, pager_context, paginate
 from trialdesk.web.templatetags.grid_tags import STATE_LABELS, state_label, state_mark
 from trialdesk.web.views import domain_errors
 
@@ -36,17 +37,25 @@ def grid(request: HttpRequest) -> HttpResponse:
         raise NotFound(_("No site %(code)s visible to you") % {"code": code})
     status = request.GET.get("status") or None
     arm = request.GET.get("arm") or None
-    found = status_grid(actor, study, site_id=site.pk, status=status, arm=arm)
+    found = status_grid(
+        actor,
+        study,
+        site_id=site.pk,
+        status=status,
+        arm=arm,
+        page=request.GET.get("page"),
+        per_page=PAGE_SIZE,
+    )
     persian = (get_language() or "en") == "fa"
     protocol = display_protocol(study)
-    page = paginate(request, found.rows)
+    page = paginate(request, range(found.total))  # the pager of the page the service read
     arm_names = {a.id: a.name.in_language(get_language() or "en") for a in protocol.arms}
     return render(
         request,
         "trialdesk/casebook/data/status_grid.html",
         {
             "grid": found,
-            "rows": [_row(row, arm_names, persian) for row in page.object_list],
+            "rows": [_row(row, arm_names, persian) for row in found.rows],
             "columns": [(c, c.label_fa if persian else c.label_en) for c in found.columns],
             "persian": persian,
             "sites": sites,
