@@ -94,7 +94,6 @@ def _copy_batch(first: int, low: int, high: int) -> None:
     from django.db import connection, transaction
 
     from trialdesk.records.casebook.models import FormRecord, ItemValue
-
     from trialdesk.records.models import Participant
 
     forms, values, people = FormRecord._meta.db_table, ItemValue._meta.db_table, Participant._meta.db_table
