@@ -141,11 +141,11 @@ def _form_data(
             if repeating:
                 attrib["ItemGroupRepeatKey"] = str(repeat)
             group = groups[(group_oid, repeat)] = sub(form, "ItemGroupData", attrib)
-        group.append(_item_data(row, units))
+        _item_data(group, row, units)
     return form
 
 
-def _item_data(row: AuditRow | ValueRow, units: dict[str, str]) -> etree._Element:
+def _item_data(group: etree._Element, row: AuditRow | ValueRow, units: dict[str, str]) -> etree._Element:
     attrib = {"ItemOID": oid("IT", row.item)}
     if isinstance(row, AuditRow):
         attrib["TransactionType"] = TRANSACTION[row.action]
@@ -156,7 +156,7 @@ def _item_data(row: AuditRow | ValueRow, units: dict[str, str]) -> etree._Elemen
         attrib["IsNull"] = "Yes"
     else:
         attrib["Value"] = row.value
-    node = el("ItemData", attrib)
+    node = sub(group, "ItemData", attrib)
     record = sub(node, "AuditRecord")
     sub(record, "UserRef", {"UserOID": oid("USR", user)})
     sub(record, "LocationRef", {"LocationOID": oid("LOC", row.site)})

@@ -3,6 +3,7 @@ computation methods; and the AdminData (users, sites, signature meanings) the cl
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -31,13 +32,17 @@ DATA_TYPES = {
 }
 
 
+_NOT_IN_OID = re.compile(r"[^A-Za-z0-9._-]")
+
+
+@functools.lru_cache(maxsize=4096)  # the same few ids (items, users, sites) recur on every value
 def oid(prefix: str, *parts: str) -> str:
     """An OID from ids: characters outside [A-Za-z0-9._-] become '_'."""
-    return prefix + "." + ".".join(re.sub(r"[^A-Za-z0-9._-]", "_", part) for part in parts)
+    return prefix + "." + ".".join(_NOT_IN_OID.sub("_", part) for part in parts)
 
 
 def el(tag: str, attrib: dict[str, str] | None = None, text: str | None = None) -> etree._Element:
-    attributes = {k: v for k, v in (attrib or {}).items() if v is not None}
+    attributes = _present(attrib)
     # The default namespace on every element written separately, so xmlfile writes no ns0: prefixes.
     node = etree.Element(f"{{{ODM_NS}}}{tag}", attributes, nsmap={None: ODM_NS})  # type: ignore[dict-item]  # lxml takes None for the default namespace; its stubs do not say so
     if text is not None:
@@ -48,9 +53,15 @@ def el(tag: str, attrib: dict[str, str] | None = None, text: str | None = None) 
 def sub(
     parent: etree._Element, tag: str, attrib: dict[str, str] | None = None, text: str | None = None
 ) -> etree._Element:
-    child = el(tag, attrib, text)
-    parent.append(child)
+    """A child element: it takes the parent's default namespace (only `el` declares it)."""
+    child = etree.SubElement(parent, f"{{{ODM_NS}}}{tag}", _present(attrib))
+    if text is not None:
+        child.text = text
     return child
+
+
+def _present(attrib: dict[str, str] | None) -> dict[str, str]:
+    return {k: v for k, v in attrib.items() if v is not None} if attrib else {}
 
 
 def translated(parent: etree._Element, tag: str, en: str, fa: str | None = None) -> etree._Element:
