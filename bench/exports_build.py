@@ -120,6 +120,8 @@ def _copy_batch(first: int, low: int, high: int) -> None:
 
 def build_study(participants: int, visits: int, items: int, log: Callable[[str], Any] = print) -> Any:
     """The seed study with `participants` × `visits` forms' worth of `items` values; (actor, study)."""
+    from django.db import connection
+
     from trialdesk.core.roles import Role
     from trialdesk.records.models import Participant
     from trialdesk.services.actors import Actor, actor_for
@@ -146,4 +148,7 @@ def build_study(participants: int, visits: int, items: int, log: Callable[[str],
         batch = ids[start : start + PARTICIPANTS_PER_STATEMENT]
         _copy_batch(ids[0], batch[0], batch[-1] + 1)
         log(f"  {start + len(batch):,} participants written ({time.perf_counter() - started:.0f} s)")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # planner statistics, as autovacuum would gather them on a real server
     return actor_for(person, study.pk), study
