@@ -7,9 +7,10 @@ synthetic study in a child process (1,000 participants × 20 visits × 50 items 
 10,000 participants with `--large`: one participant by the ORM, the others copied on the server), then
 runs each measurement in its own fresh child process: the floor (a bare server-side-cursor `SELECT` of the
 same value rows written to /dev/null) and each export through the service written to /dev/null, once.
-Prints seconds, ratio to the floor, MB written and the child's RSS before and after (its high-water mark:
-that export's own peak); `--tracemalloc` adds a second, traced pass per export. On SQLite (no server-side
-cursors) it is skipped with a message.
+Prints wall seconds and their ratio to the floor, CPU seconds (the child and its PostgreSQL backend) and
+their ratio, MB written and the child's RSS before and after (its high-water mark: that export's own
+peak); `--tracemalloc` adds a second, traced pass per export. On SQLite (no server-side cursors) it is
+skipped with a message.
 """
 
 from __future__ import annotations
@@ -92,15 +93,17 @@ def main(argv: list[str] | None = None) -> int:
 def report(result: dict[str, Any]) -> str:
     traced = any(m["tracemalloc_peak_mb"] is not None for m in result["measurements"])
     rows = [
-        [m["name"], f"{m['seconds']:.1f}", f"{m['ratio_to_floor']:.2f}x", f"{m['megabytes_written']:.0f}",
-         f"{m['rss_before_mb']:.0f}", f"{m['rss_high_water_mb']:.0f}",
+        [m["name"], f"{m['seconds']:.1f}", f"{m['ratio_to_floor']:.2f}x",
+         f"{m['cpu_seconds']:.1f} + {m['server_cpu_seconds']:.1f}", f"{m['cpu_ratio_to_floor']:.2f}x",
+         f"{m['megabytes_written']:.0f}", f"{m['rss_before_mb']:.0f}", f"{m['rss_high_water_mb']:.0f}",
          *([f"{m['tracemalloc_peak_mb']:.1f}"] if traced else [])]
         for m in result["measurements"]
     ]  # fmt: skip
     title = (f"exports on PostgreSQL: {result['participants']:,} participants, {result['values']:,} values, "
              f"{result['source']} (built in {result['build_seconds']:.0f} s); each measurement in a fresh "
              "process, RSS = its ru_maxrss before the pass and after it (the peak)")  # fmt: skip
-    headers = ["export", "seconds", "vs floor", "MB written", "RSS before MB", "RSS peak MB"]
+    headers = ["export", "seconds", "vs floor", "CPU s (Python + server)", "CPU vs floor", "MB written",
+               "RSS before MB", "RSS peak MB"]  # fmt: skip
     return title + "\n" + format_table(headers + (["tracemalloc peak MB"] if traced else []), rows)
 
 

@@ -49,7 +49,7 @@ def test_tiny_benchmark_measures_each_export_against_the_floor() -> None:
     for measurement in result["measurements"]:
         assert measurement["seconds"] > 0 and measurement["megabytes_written"] > 0
         assert measurement["rss_high_water_mb"] >= measurement["rss_before_mb"] > 0
-        assert measurement["tracemalloc_peak_mb"] > 0
+        assert measurement["tracemalloc_peak_mb"] > 0 and measurement["cpu_seconds"] > 0
         assert measurement["ratio_to_floor"] == pytest.approx(measurement["seconds"] / floor)
     assert "vs floor" in report(result) and "tracemalloc" in report(result)
 
