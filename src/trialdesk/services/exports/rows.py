@@ -49,7 +49,9 @@ def _visit_date(participant: str, visit: str, occurrence: str) -> Subquery:
     return Subquery(
         RecordedVisit.objects.filter(
             participant_id=OuterRef(participant), visit_id=OuterRef(visit), occurrence=OuterRef(occurrence)
-        ).values("done_on")[:1]
+        )
+        .order_by()  # one record per participant, visit and occurrence (unique): no sort, no join
+        .values("done_on")[:1]
     )
 
 
