@@ -99,11 +99,11 @@ def _form_data(
             if repeating:
                 attrib["ItemGroupRepeatKey"] = str(repeat)
             group = groups[(group_oid, repeat)] = sub(form, "ItemGroupData", attrib)
-        group.append(_item_data(row, units))
+        _item_data(group, row, units)
     return form
 
 
-def _item_data(row: AuditRow | ValueRow, units: dict[str, str]) -> etree._Element:
+def _item_data(group: etree._Element, row: AuditRow | ValueRow, units: dict[str, str]) -> etree._Element:
     attrib = {"ItemOID": oid("IT", row.item)}
     if isinstance(row, AuditRow):
         attrib["TransactionType"] = TRANSACTION[row.action]
@@ -114,7 +114,7 @@ def _item_data(row: AuditRow | ValueRow, units: dict[str, str]) -> etree._Elemen
         attrib["IsNull"] = "Yes"
     else:
         attrib["Value"] = row.value
-    node = el("ItemData", attrib)
+    node = sub(group, "ItemData", attrib)
     node.append(ODM13.audit_record(user, row.site, at, reason))
     if isinstance(row, ValueRow) and row.unit and row.unit in units:
         sub(node, "MeasurementUnitRef", {"MeasurementUnitOID": units[row.unit]})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -27,9 +28,13 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 Buckets = list[list[Any]]  # values, audit rows, queries, signatures of one form
 
 
+_NOT_IN_OID = re.compile(r"[^A-Za-z0-9._-]")
+
+
+@functools.lru_cache(maxsize=4096)  # the same few ids (items, users, sites) recur on every value
 def oid(prefix: str, *parts: str) -> str:
     """An OID from ids: characters outside [A-Za-z0-9._-] become '_'."""
-    return prefix + "." + ".".join(re.sub(r"[^A-Za-z0-9._-]", "_", part) for part in parts)
+    return prefix + "." + ".".join(_NOT_IN_OID.sub("_", part) for part in parts)
 
 
 @dataclass(frozen=True)

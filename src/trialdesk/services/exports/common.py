@@ -38,6 +38,8 @@ def end_of_day(cutoff: date | None) -> datetime | None:
 
 def split_path(path: str) -> tuple[str, str | None, int | None]:
     """(item id, group, row) of an item path: `glucose` or `medications[2].dose`."""
+    if "[" not in path:  # the common case, without the regular expression
+        return path, None, None
     match = _GROUP_PATH.match(path)
     if match is None:
         return path, None, None

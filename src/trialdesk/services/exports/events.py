@@ -146,11 +146,13 @@ def user_rows(scope: Scope) -> list[UserRow]:
         users.setdefault(name, role)
     names = set(
         FormRecord.objects.filter(participant__study_id=scope.study_id)
+        .order_by()  # without it the default ordering's columns join the DISTINCT: every form record comes back
         .values_list("updated_by", flat=True)
         .distinct()
     )
     names |= set(
         ItemChange.objects.filter(form_record__participant__study_id=scope.study_id)
+        .order_by()
         .values_list("changed_by", flat=True)
         .distinct()
     )

@@ -8,10 +8,12 @@ identifying never leave: they are filtered here (and again by the writers).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast
 
 from trialdesk.interop.rows import AuditRow, QueryRow, SignatureRow, ValueRow
 from trialdesk.records.casebook.models import FormRecord, ItemChange, ItemValue, Query
@@ -30,8 +32,8 @@ _VALUE_FIELDS = (
     "form_record__form_version",
     "path",
     "item_id",
-    "raw",
-    "value",
+    "raw_text",
+    "value_text",
     "unit",
     "standard_value",
     "canonical_unit",
@@ -47,7 +49,9 @@ def _visit_date(participant: str, visit: str, occurrence: str) -> Subquery:
     return Subquery(
         RecordedVisit.objects.filter(
             participant_id=OuterRef(participant), visit_id=OuterRef(visit), occurrence=OuterRef(occurrence)
-        ).values("done_on")[:1]
+        )
+        .order_by()  # one record per participant, visit and occurrence (unique): no sort, no join
+        .values("done_on")[:1]
     )
 
 
@@ -68,7 +72,9 @@ def value_rows(scope: Scope, *, items: frozenset[str] | None = None) -> Iterator
     ordered = rows.annotate(
         visit_date=_visit_date(
             "form_record__participant_id", "form_record__visit_id", "form_record__occurrence"
-        )
+        ),
+        raw_text=Cast("raw", TextField()),  # JSON as text: decoded only when needed (see _value_row)
+        value_text=Cast("value", TextField()),
     ).order_by(*(f"form_record__{f}" for f in _FORM), "id")
     rebuilt: int | None = None
     for fields in ordered.values_list(*_VALUE_FIELDS).iterator(chunk_size=CHUNK):
@@ -80,13 +86,28 @@ def value_rows(scope: Scope, *, items: frozenset[str] | None = None) -> Iterator
         yield _value_row(fields)
 
 
+def _json(text: str | None) -> Any:
+    """A JSON column read as text: a string without escapes is sliced out, anything else decoded."""
+    if text is None:
+        return None
+    if text[0] == '"' and "\\" not in text:
+        return text[1:-1]
+    return json.loads(text)
+
+
 def _value_row(f: tuple[Any, ...]) -> ValueRow:
+    # raw and value come as JSON text (f[10], f[11]): decoding both for every row was the export's hot spot
     item, group, group_row = split_path(f[8])
-    raw = f[10]
-    entered = as_text(raw.get("value")) if isinstance(raw, dict) else as_text(f[11] if raw is None else raw)
-    if isinstance(f[11], bool | list):
-        entered = as_text(f[11])  # choices and yes/no as the codes the writers know, not the typed text
-    flags = tuple(x for x in (f[15], "soft_confirmed" if f[16] else "") if x)
+    raw = _json(f[10])
+    if f[11] is not None and f[11][0] in "tf[":  # true, false or a list: choices and yes/no as their codes
+        entered = as_text(json.loads(f[11]))
+    elif isinstance(raw, dict):
+        entered = as_text(raw.get("value"))
+    else:
+        entered = as_text(_json(f[11]) if raw is None else raw)
+    flags: tuple[str, ...] = (f[15],) if f[15] else ()
+    if f[16]:
+        flags += ("soft_confirmed",)
     return ValueRow(
         participant=f[0], site=f[1], arm=f[2], visit=f[3], occurrence=f[4], visit_date=f[5], form=f[6],
         form_version=f[7], item=f[9], value=entered, unit=f[12] or None, standardized=as_decimal(f[13]),
