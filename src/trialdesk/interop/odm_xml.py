@@ -9,9 +9,9 @@ participant, visit, occurrence, form). Nothing beyond one form is held in memory
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
-import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
