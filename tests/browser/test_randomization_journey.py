@@ -36,6 +36,8 @@ def answer_checklist(page, criteria, failing: str | None) -> None:  # type: igno
 
 
 def draw_signature(page) -> None:  # type: ignore[no-untyped-def]
+    # The pad listens once its deferred script has run; strokes drawn earlier were lost on a loaded machine.
+    page.wait_for_selector("[data-signature-pad][data-signature-ready]", state="attached")
     canvas = page.locator("[data-testid=signature-canvas]")
     canvas.scroll_into_view_if_needed()  # mouse coordinates are within the viewport
     box = canvas.bounding_box()

@@ -52,6 +52,7 @@
         field.value = drawn ? canvas.toDataURL("image/png") : "";
       });
     }
+    pad.setAttribute("data-signature-ready", "");  // drawing before this point would be lost
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-signature-pad]").forEach(setUp);
