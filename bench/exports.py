@@ -101,7 +101,7 @@ def report(result: dict[str, Any]) -> str:
     ]  # fmt: skip
     title = (f"exports on PostgreSQL: {result['participants']:,} participants, {result['values']:,} values, "
              f"{result['source']} (built in {result['build_seconds']:.0f} s); each measurement in a fresh "
-             "process, RSS = its ru_maxrss before the pass and after it (the peak)")  # fmt: skip
+             "process, RSS = its high-water mark (VmHWM) before the pass and after it (the peak)")  # fmt: skip
     headers = ["export", "seconds", "vs floor", "CPU s (Python + server)", "CPU vs floor", "MB written",
                "RSS before MB", "RSS peak MB"]  # fmt: skip
     return title + "\n" + format_table(headers + (["tracemalloc peak MB"] if traced else []), rows)

@@ -5,7 +5,7 @@ One measurement = one pass: the export through the service, every chunk written 
 (wall clock), with the CPU time of this process and of its PostgreSQL backend (read from /proc: the server
 runs on the same machine) — on a shared machine the wall clock moves with other people's load, CPU seconds
 much less.
-Memory: the process's RSS high-water mark (`ru_maxrss`) before and after the pass; `python -m bench.exports`
+Memory: the process's RSS high-water mark (`VmHWM`) before and after the pass; `python -m bench.exports`
 runs each measurement in a fresh child process, so the high-water mark after is that export's own peak
 (Django, lxml, pandas loaded, plus the export). With `traced`, a second pass under tracemalloc adds the
 peak of Python allocations (doubles the run time, so it is optional).
@@ -53,6 +53,16 @@ class Measurement:
 
 
 def _rss_mb() -> float:
+    """This process's RSS high-water mark: `VmHWM` of /proc/self/status, which belongs to the process's own
+    memory map and starts afresh at exec. (`ru_maxrss` does not: a child started by a large `python -m
+    bench` parent reported the parent's 429 MB as its own peak.) `ru_maxrss` where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
