@@ -9,6 +9,7 @@ import pytest
 from lxml import etree
 from odmlib.odm_parser import ODMSchemaValidator
 
+from tests.interop.conftest import written_odm
 from tests.interop.synthetic import BIRTH_DATE, Trial
 from tests.interop.validators import validate_odm
 from trialdesk.interop.odm import write_odm
@@ -18,20 +19,7 @@ NS = {"odm": "http://www.cdisc.org/ns/odm/v1.3"}
 
 @pytest.fixture
 def odm_file(trial: Trial, created_at: datetime, tmp_path: Path) -> Path:
-    path = tmp_path / "study.xml"
-    with path.open("wb") as out:
-        for chunk in write_odm(
-            trial.protocol,
-            values=trial.values,
-            users=trial.users,
-            sites=trial.sites,
-            created_at=created_at,
-            audit=trial.audit,
-            queries=trial.queries,
-            signatures=trial.signatures,
-        ):
-            out.write(chunk)
-    return path
+    return written_odm(write_odm, trial, created_at, tmp_path / "study.xml")
 
 
 def test_the_export_validates_against_the_odm_xsd_and_its_oid_references(odm_file: Path) -> None:

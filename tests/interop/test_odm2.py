@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from tests.interop.conftest import written_odm
 from tests.interop.synthetic import BIRTH_DATE, Trial
 from tests.interop.validators import validate_odm2
 from trialdesk.interop.odm2 import write_odm2
@@ -20,20 +21,7 @@ LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 @pytest.fixture
 def odm2_file(trial: Trial, created_at: datetime, tmp_path: Path) -> Path:
-    path = tmp_path / "study-odm2.xml"
-    with path.open("wb") as out:
-        for chunk in write_odm2(
-            trial.protocol,
-            values=trial.values,
-            users=trial.users,
-            sites=trial.sites,
-            created_at=created_at,
-            audit=trial.audit,
-            queries=trial.queries,
-            signatures=trial.signatures,
-        ):
-            out.write(chunk)
-    return path
+    return written_odm(write_odm2, trial, created_at, tmp_path / "study-odm2.xml")
 
 
 def test_the_export_validates_against_the_odm2_xsd_and_its_oid_references(odm2_file: Path) -> None:
